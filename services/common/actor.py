@@ -1,0 +1,54 @@
+"""Actor context: who is asking, carried as the first argument of every RPC call.
+
+The gateway authenticates the user and passes ``{"user_id", "role", "unit_id"}``;
+services rebuild an :class:`Actor` and enforce unit scope themselves, so a bug in
+the gateway cannot leak another unit's people.
+"""
+from dataclasses import dataclass, asdict
+
+from marshmallow import Schema, fields, validate, ValidationError
+
+from .errors import Forbidden, ValidationFailed
+
+ROLES = ("admin", "reviewer", "operator", "partner", "leader")
+# Roles that see every unit's records (审理室, 领导, 管理员).
+GLOBAL_ROLES = frozenset({"admin", "reviewer", "leader"})
+
+
+class ActorSchema(Schema):
+    user_id = fields.Integer(allow_none=True, load_default=None)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES + ("system",)))
+    unit_id = fields.Integer(allow_none=True, load_default=None)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    role: str
+    unit_id: int | None
+
+    @classmethod
+    def load(cls, data):
+        if isinstance(data, Actor):
+            return data
+        try:
+            return cls(**ActorSchema().load(data or {}))
+        except ValidationError as err:
+            raise ValidationFailed("调用方身份无效", {"actor": [str(err.messages)]})
+
+    def dump(self):
+        return asdict(self)
+
+    @property
+    def sees_all_units(self):
+        return self.role in GLOBAL_ROLES or self.role == "system"
+
+    def may_see_unit(self, unit_id):
+        return self.sees_all_units or (unit_id is not None and unit_id == self.unit_id)
+
+    def require(self, *roles):
+        if self.role not in roles:
+            raise Forbidden("当前角色无权执行此操作", {"role": [self.role]})
+
+
+SYSTEM = Actor(user_id=None, role="system", unit_id=None)

@@ -1,0 +1,191 @@
+"""Database dependency: one SQLAlchemy session per worker, with a transactional outbox.
+
+An entrypoint works on ``self.db.session``, records the events its change announces
+with ``self.db.emit(event_type, payload)`` (a row in the service's ``outbox`` table,
+same transaction) and calls ``self.db.commit()``.  Only after the commit succeeds are
+those rows published; a crash in between leaves them for the relay thread, which
+republishes anything unpublished.  Consumers skip event ids they have seen
+(:meth:`UnitOfWork.first_time`), so a republished event is harmless.
+
+nameko sends an RPC reply *before* dependencies see the result, so commit is explicit:
+an entrypoint that does not commit has its changes rolled back at teardown.
+"""
+import logging
+import uuid
+from weakref import WeakKeyDictionary
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.standalone.events import event_dispatcher
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
+
+from .clock import utcnow
+from .models import OutboxEvent, ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+_green_pg = False
+
+
+def make_cooperative_postgres():
+    """psycopg2 blocks the whole eventlet hub unless it yields through psycogreen."""
+    global _green_pg
+    if not _green_pg:
+        from psycogreen.eventlet import patch_psycopg
+        patch_psycopg()
+        _green_pg = True
+
+
+def make_engine(url):
+    if url.startswith("postgresql"):
+        make_cooperative_postgres()
+        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    if url.startswith("sqlite"):
+        # One connection per use: SQLite file locks, not a pool, arbitrate writers.
+        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url)
+
+
+class UnitOfWork:
+    """What an entrypoint sees as ``self.db``."""
+
+    def __init__(self, session, publish):
+        self.session = session
+        self._publish = publish
+        self._pending = []
+
+    def emit(self, event_type, payload):
+        """Record an event in the outbox, in the current transaction."""
+        event_id = str(uuid.uuid4())
+        body = dict(payload, event_id=event_id, event_type=event_type,
+                    occurred_at=utcnow().isoformat())
+        row = OutboxEvent(id=event_id, event_type=event_type, payload=body,
+                          created_at=utcnow())
+        self.session.add(row)
+        self._pending.append(row)
+        return event_id
+
+    def first_time(self, event_id, handler):
+        """Mark ``event_id`` as handled by ``handler``; False if it was handled before.
+
+        The mark is written in the handler's own transaction, so it commits with
+        the handler's effects or not at all.
+        """
+        if not event_id:
+            return True
+        if self.session.get(ProcessedEvent, (event_id, handler)) is not None:
+            return False
+        self.session.add(ProcessedEvent(event_id=event_id, handler=handler, seen_at=utcnow()))
+        return True
+
+    def commit(self):
+        self.session.commit()
+        pending, self._pending = self._pending, []
+        if pending:
+            self._publish([(row.id, row.event_type, row.payload) for row in pending])
+
+    def rollback(self):
+        self.session.rollback()
+        self._pending = []
+
+    def close(self):
+        self.session.rollback()
+        self.session.close()
+
+
+class Database(DependencyProvider):
+    """``db = Database("CASE_DB_URL")``; the service's tables plus ``outbox``/``processed_event``."""
+
+    relay_interval = 5.0
+
+    def __init__(self, url_key, publishes=True):
+        self.url_key = url_key
+        self.publishes = publishes
+
+    def setup(self):
+        config = self.container.config
+        self.engine = make_engine(config[self.url_key])
+        self.Session = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._dispatch = event_dispatcher(config) if self.publishes else None
+        self._relay_running = False
+        self._uows = WeakKeyDictionary()
+
+    def start(self):
+        if self.publishes:
+            self._relay_running = True
+            self.container.spawn_managed_thread(self._relay_forever)
+
+    def stop(self):
+        self._relay_running = False
+
+    def kill(self):
+        self._relay_running = False
+
+    def get_dependency(self, worker_ctx):
+        uow = UnitOfWork(self.Session(), self._publish)
+        self._uows[worker_ctx] = uow
+        return uow
+
+    def worker_teardown(self, worker_ctx):
+        uow = self._uows.pop(worker_ctx, None)
+        if uow is not None:
+            uow.close()
+
+    # -- publishing -----------------------------------------------------------------
+    def _publish(self, rows):
+        """Publish committed outbox rows, then mark them; failures stay for the relay."""
+        published = []
+        for event_id, event_type, payload in rows:
+            try:
+                self._dispatch(self.container.service_name, event_type, payload)
+            except Exception:  # broker hiccup: the relay retries later
+                log.exception("publishing %s %s failed; relay will retry", event_type, event_id)
+                break
+            published.append(event_id)
+        if published:
+            self._mark_published(published)
+
+    def _mark_published(self, ids):
+        with self.Session() as session:
+            session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
+                            .values(published_at=utcnow()))
+            session.commit()
+
+    def relay_once(self, older_than_seconds=2.0):
+        """Publish outbox rows left unpublished (a crash between commit and publish)."""
+        cutoff = utcnow().timestamp() - older_than_seconds
+        with self.Session() as session:
+            query = (select(OutboxEvent).where(OutboxEvent.published_at.is_(None))
+                     .order_by(OutboxEvent.created_at).limit(500))
+            if self.engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = [r for r in session.scalars(query) if r.created_at.timestamp() <= cutoff]
+            batch = [(r.id, r.event_type, r.payload) for r in rows]
+            session.commit()
+        if batch:
+            self._publish(batch)
+        return len(batch)
+
+    def _relay_forever(self):
+        while self._relay_running:
+            eventlet.sleep(self.relay_interval)
+            try:
+                self.relay_once()
+            except Exception:
+                log.exception("outbox relay failed")
+
+
+__all__ = ["Database", "UnitOfWork", "make_engine", "IntegrityError"]
