@@ -1,0 +1,76 @@
+"""Audit trail (审计): every HTTP request, who, what, outcome, how long.
+
+Rows are buffered and written in batches by a background thread so a request never
+waits on the audit table.
+"""
+import logging
+import time
+from weakref import WeakKeyDictionary
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import Session
+
+from services.common.clock import utcnow
+from services.common.db import make_engine
+
+from .models import AuditEntry
+
+log = logging.getLogger(__name__)
+
+
+class Audit(DependencyProvider):
+    flush_interval = 1.0
+
+    def setup(self):
+        self.engine = make_engine(self.container.config["GATEWAY_DB_URL"])
+        self.started = WeakKeyDictionary()
+        self.buffer = []
+        self.running = False
+
+    def start(self):
+        self.running = True
+        self.container.spawn_managed_thread(self._flush_forever)
+
+    def stop(self):
+        self.running = False
+        self.flush()
+
+    def get_dependency(self, worker_ctx):
+        return None
+
+    def worker_setup(self, worker_ctx):
+        self.started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        request = worker_ctx.args[0] if worker_ctx.args else None
+        if request is None or not hasattr(request, "method"):
+            return
+        began = self.started.pop(worker_ctx, time.perf_counter())
+        self.buffer.append(AuditEntry(
+            at=utcnow(), user_id=getattr(worker_ctx, "audit_user_id", None),
+            method=request.method, path=request.full_path.rstrip("?")[:512],
+            status=_status_of(result, exc_info), remote_addr=request.remote_addr,
+            duration_ms=int((time.perf_counter() - began) * 1000)))
+
+    def flush(self):
+        batch, self.buffer = self.buffer, []
+        if not batch:
+            return
+        with Session(self.engine) as session:
+            session.add_all(batch)
+            session.commit()
+
+    def _flush_forever(self):
+        while self.running:
+            eventlet.sleep(self.flush_interval)
+            try:
+                self.flush()
+            except Exception:
+                log.exception("writing the audit trail failed")
+
+
+def _status_of(result, exc_info):
+    if exc_info is not None:
+        return getattr(exc_info[1], "status", 500)
+    return getattr(result, "status_code", 200)

@@ -1,0 +1,33 @@
+"""Decisions (处分决定) and execution items (执行事项)."""
+from nameko.rpc import RpcProxy
+
+from .. import directory
+from ..entrypoints import API, http, json_response, read_json
+
+
+class DecisionRoutes:
+    case = RpcProxy("case")
+
+    @http("POST", API + "/decisions")
+    def register_decision(self, request):
+        actor = self.auth.actor(request, "reviewer", "admin")
+        body = read_json(request)
+        person = body.get("person")
+        if isinstance(person, dict) and "unit_id" in person:
+            directory.require_unit(self.db.session, person["unit_id"], "person.unit_id")
+        return json_response(self.case.register_decision(actor, body), status=201)
+
+    @http("GET", API + "/decisions")
+    def list_decisions(self, request):
+        actor = self.auth.actor(request)
+        return json_response(self.case.list_decisions(actor, request.args.to_dict()))
+
+    @http("GET", API + "/decisions/<int:decision_id>")
+    def get_decision(self, request, decision_id):
+        actor = self.auth.actor(request)
+        return json_response(self.case.get_decision(actor, decision_id))
+
+    @http("GET", API + "/items/<int:item_id>")
+    def get_item(self, request, item_id):
+        actor = self.auth.actor(request)
+        return json_response(self.case.get_item(actor, item_id))

@@ -1,0 +1,32 @@
+"""Health (liveness and readiness over RPC) and Prometheus metrics."""
+import eventlet
+from nameko.standalone.rpc import ClusterRpcProxy
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.wrappers import Response
+
+from ..entrypoints import API, http, json_response
+
+HEALTH_TIMEOUT_SECONDS = 2
+
+
+class OperationsRoutes:
+    @http("GET", API + "/health")
+    def health(self, request):
+        """200 when every platform service answers its ``health`` RPC, else 503 naming the silent."""
+        services = self.config.get("PLATFORM_SERVICES") or []
+        checks = dict(zip(services, eventlet.GreenPool().imap(self._probe, services)))
+        ready = all(status == "ok" for status in checks.values())
+        return json_response({"status": "ok" if ready else "degraded", "services": checks},
+                             status=200 if ready else 503)
+
+    def _probe(self, service):
+        try:
+            with ClusterRpcProxy(self.config, timeout=HEALTH_TIMEOUT_SECONDS) as cluster:
+                getattr(cluster, service).health()
+            return "ok"
+        except Exception as exc:  # any failure means "not ready"; say which
+            return f"unavailable: {type(exc).__name__}"
+
+    @http("GET", "/metrics")
+    def metrics(self, request):
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)

@@ -1,0 +1,218 @@
+"""The case service layer: use cases over the unit of work (``uow.session``, ``uow.emit``).
+
+The nameko adapter calls these; they apply ``rules`` to the models and record events.
+"""
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from services.common.actor import Actor
+from services.common.errors import NotFound, ValidationFailed
+from services.common.schemas import load
+
+from . import rules
+from .exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
+from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction
+from .schemas import DecisionIn, DecisionRegisteredEvent, ItemEvent, ListQuery
+
+
+# -- registering a decision ---------------------------------------------------------------
+def register_decision(uow, book, clock, actor: Actor, payload):
+    """登记处分决定: validate, compute impact periods, generate items, open the first."""
+    actor.require("reviewer", "admin")
+    data = load(DecisionIn(), payload)
+    if data["decision_date"] > clock.today():
+        raise ValidationFailed("处分决定日期不能晚于今天", {"decision_date": ["不能是将来的日期"]})
+    sanctions = tuple(rules.Sanction(s["kind"], s["type"], s["months"]) for s in data["sanctions"])
+    try:
+        rules.check_sanctions(book, sanctions, data["person"]["political_status"])
+    except rules.RuleViolation as err:
+        raise ValidationFailed(err.message, {err.field: [err.message]})
+    session = uow.session
+    if session.scalar(select(Decision.id).where(Decision.doc_number == data["doc_number"])):
+        raise DuplicateDecision("该文号的处分决定已登记", {"doc_number": ["文号重复"]})
+
+    person = _upsert_person(session, data["person"])
+    running = _running_periods(session, person.id, data["decision_date"])
+    periods = rules.impact_periods(book, data["decision_date"], sanctions, running)
+    facts = _facts(book, data, sanctions, periods)
+    decision = _new_decision(session, clock, actor, data, person)
+    _store_sanctions_and_periods(session, decision, person, sanctions, periods)
+    _store_items(session, decision, rules.plan_items(book, facts))
+    session.flush()
+    uow.emit("decision_registered", DecisionRegisteredEvent().dump(decision))
+    open_ready_items(uow, clock, decision, actor)
+    try:
+        uow.commit()
+    except IntegrityError:  # a concurrent registration of the same 文号 won the race
+        uow.rollback()
+        raise DuplicateDecision("该文号的处分决定已登记", {"doc_number": ["文号重复"]})
+    return decision
+
+
+def _upsert_person(session, data):
+    """People are deduplicated by 身份证号; the latest decision's particulars win."""
+    person = session.scalar(select(Person).where(Person.id_number == data["id_number"]))
+    if person is None:
+        person = Person(**data)
+        session.add(person)
+    else:
+        for key, value in data.items():
+            setattr(person, key, value)
+    session.flush()
+    return person
+
+
+def _running_periods(session, person_id, on):
+    rows = session.scalars(select(ImpactPeriod).where(ImpactPeriod.person_id == person_id,
+                                                      ImpactPeriod.ends_on > on))
+    return tuple(rules.Period(p.kind, p.sanction_type, p.starts_on, p.ends_on, p.months) for p in rows)
+
+
+def _facts(book, data, sanctions, periods):
+    return rules.Facts(
+        decision_date=data["decision_date"], sanctions=sanctions,
+        political_status=data["person"]["political_status"], category=data["person"]["category"],
+        illicit_gains=data["illicit_gains"] is not None, org_handling=bool(data["org_handling"]),
+        letters=bool(data["letters"]), periods=periods, settings=book.settings)
+
+
+def _new_decision(session, clock, actor, data, person):
+    gains = data["illicit_gains"] or {}
+    decision = Decision(
+        person_id=person.id, unit_id=person.unit_id, doc_number=data["doc_number"],
+        decided_by=data["decided_by"], decision_date=data["decision_date"],
+        illicit_amount=gains.get("amount"), illicit_disposition=gains.get("disposition"),
+        org_handling=data["org_handling"], letters=data["letters"], facts=data["facts"],
+        registered_by=actor.user_id, created_at=clock.now())
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def _store_sanctions_and_periods(session, decision, person, sanctions, periods):
+    for s in sanctions:
+        session.add(Sanction(decision_id=decision.id, kind=s.kind, type=s.type, months=s.months))
+    for p in periods:
+        session.add(ImpactPeriod(decision_id=decision.id, person_id=person.id, kind=p.kind,
+                                 sanction_type=p.sanction_type, starts_on=p.starts_on,
+                                 ends_on=p.ends_on, months=p.months, stacked=p.stacked))
+
+
+def _store_items(session, decision, plans):
+    for plan in plans:
+        session.add(ExecutionItem(
+            decision_id=decision.id, unit_id=decision.unit_id, code=plan.code, name=plan.name,
+            seq=plan.seq, state=rules.LOCKED, version=1, after=list(plan.after),
+            opens_on=plan.opens_on, due_date=plan.due_date, extension_limit=plan.extension_limit,
+            cycle=plan.cycle, legal_basis=[dict(ref) for ref in plan.legal_basis],
+            partners=list(plan.partners)))
+    session.flush()
+    session.refresh(decision)
+
+
+# -- item state --------------------------------------------------------------------------
+def open_ready_items(uow, clock, decision, actor):
+    """Open every locked item whose predecessors are approved and whose date has come."""
+    opened = []
+    for item in decision.items:
+        if rules.ready_to_open(item, decision.items, clock.today()):
+            _move(uow, clock, item, rules.OPEN, actor, "前序事项已审核通过" if item.after else "决定登记")
+            item.opened_at = clock.now()
+            uow.emit("item_opened", ItemEvent().dump(item))
+            opened.append(item)
+    return opened
+
+
+# Who may move an item into a state; the review service calls with the user's actor.
+_MAY_MOVE_TO = {rules.SUBMITTED: ("operator", "system"),
+                rules.APPROVED: ("reviewer", "system"),
+                rules.REJECTED: ("reviewer", "system")}
+
+
+def transition_item(uow, clock, actor: Actor, item_id, to_state, expected_version=None, reason=""):
+    """Move an item along the state machine; approval opens what it unlocks."""
+    item = get_item(uow.session, actor, item_id)
+    if to_state not in _MAY_MOVE_TO:
+        raise ValidationFailed("不能直接设置该状态", {"to_state": [f"不允许：{to_state}"]})
+    actor.require(*_MAY_MOVE_TO[to_state], "admin")
+    if expected_version is not None and expected_version != item.version:
+        raise StaleVersion("事项已被他人更新，请刷新后重试",
+                           {"version": [f"当前版本 {item.version}"]})
+    if not rules.may_transition(item.state, to_state):
+        raise ItemNotOpen(_blocked_message(item), {"state": [item.state]})
+    _move(uow, clock, item, to_state, actor, reason)
+    if to_state == rules.APPROVED:
+        decision = item.decision
+        open_ready_items(uow, clock, decision, actor)
+        if rules.all_approved(decision.items):
+            decision.status = "completed"
+            uow.emit("decision_completed", {"decision_id": decision.id, "unit_id": decision.unit_id})
+    uow.commit()
+    return item
+
+
+def _blocked_message(item):
+    if item.state == rules.LOCKED:
+        waiting = ", ".join(item.after) or "开启日期"
+        return f"事项“{item.name}”尚未开启，须先审核通过：{waiting}"
+    return f"事项“{item.name}”当前状态为 {item.state}，不能进行此操作"
+
+
+def _move(uow, clock, item, to_state, actor, reason):
+    from_state = item.state
+    item.state = to_state
+    item.version += 1
+    uow.session.add(ItemTransition(item_id=item.id, from_state=from_state, to_state=to_state,
+                                   actor_user_id=actor.user_id, actor_role=actor.role,
+                                   reason=reason or "", at=clock.now()))
+    uow.emit("item_state_changed", dict(ItemEvent().dump(item), from_state=from_state))
+
+
+def open_due_items(uow, clock, actor, item_ids=None):
+    """Open time-gated items whose date has come (deadline_due_date_reached, or a sweep)."""
+    query = select(ExecutionItem).where(ExecutionItem.state == rules.LOCKED,
+                                        ExecutionItem.opens_on <= clock.today())
+    if item_ids is not None:
+        query = query.where(ExecutionItem.id.in_(item_ids))
+    decisions = {item.decision for item in uow.session.scalars(query)}
+    opened = [item for d in decisions for item in open_ready_items(uow, clock, d, actor)]
+    uow.commit()
+    return opened
+
+
+# -- reading, always within the actor's scope ---------------------------------------------
+def get_decision(session, actor: Actor, decision_id):
+    decision = session.get(Decision, decision_id) if isinstance(decision_id, int) else None
+    if decision is None or not actor.may_see_unit(decision.unit_id):
+        raise NotFound("处分决定不存在", {"decision_id": [str(decision_id)]})
+    return decision
+
+
+def get_item(session, actor: Actor, item_id):
+    item = session.get(ExecutionItem, item_id) if isinstance(item_id, int) else None
+    if item is None or not actor.may_see_unit(item.unit_id):
+        raise NotFound("执行事项不存在", {"item_id": [str(item_id)]})
+    return item
+
+
+def list_decisions(session, actor: Actor, query):
+    params = load(ListQuery(), query or {})
+    stmt = select(Decision).join(Person)
+    if not actor.sees_all_units:
+        stmt = stmt.where(Decision.unit_id == actor.unit_id)
+    if params["unit_id"] is not None:
+        stmt = stmt.where(Decision.unit_id == params["unit_id"])
+    if params["status"]:
+        stmt = stmt.where(Decision.status == params["status"])
+    if params["sanction"]:
+        stmt = stmt.where(Decision.sanctions.any(Sanction.type == params["sanction"]))
+    if params["q"]:
+        like = f"%{params['q']}%"
+        stmt = stmt.where(or_(Person.name.like(like), Decision.doc_number.like(like)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = session.scalars(stmt.order_by(Decision.decision_date.desc(), Decision.id.desc())
+                           .offset((params["page"] - 1) * params["per_page"])
+                           .limit(params["per_page"])).unique().all()
+    return page, total
+
+

@@ -1,0 +1,118 @@
+"""Case tables: people, decisions, sanctions, impact periods, execution items and their history."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Person(Base):
+    """被处分人, one row per 身份证号."""
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(4))
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    post: Mapped[str | None] = mapped_column(String(128))
+    political_status: Mapped[str] = mapped_column(String(16))
+    democratic_party: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+
+
+class Decision(Base):
+    """处分决定."""
+    __tablename__ = "decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)  # the responsible unit (主体责任部门)
+    doc_number: Mapped[str] = mapped_column(String(128), unique=True)  # 文号
+    decided_by: Mapped[str] = mapped_column(String(128))
+    decision_date: Mapped[date] = mapped_column(Date)
+    illicit_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    illicit_disposition: Mapped[str | None] = mapped_column(String(16))
+    org_handling: Mapped[list] = mapped_column(JSON, default=list)
+    letters: Mapped[list] = mapped_column(JSON, default=list)
+    facts: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="executing", index=True)
+    registered_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    person: Mapped[Person] = relationship(lazy="joined")
+    sanctions: Mapped[list["Sanction"]] = relationship(order_by="Sanction.id", lazy="selectin")
+    periods: Mapped[list["ImpactPeriod"]] = relationship(order_by="ImpactPeriod.id", lazy="selectin")
+    items: Mapped[list["ExecutionItem"]] = relationship(order_by="ExecutionItem.seq", lazy="selectin",
+                                                        back_populates="decision")
+
+
+class Sanction(Base):
+    """处分: one party (党纪) and/or one government (政务) sanction per decision."""
+    __tablename__ = "sanction"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(16))
+    months: Mapped[int | None] = mapped_column(Integer)
+
+
+class ImpactPeriod(Base):
+    """影响期 [starts_on, ends_on)."""
+    __tablename__ = "impact_period"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    sanction_type: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    months: Mapped[int] = mapped_column(Integer)
+    stacked: Mapped[bool] = mapped_column(default=False)
+
+
+class ExecutionItem(Base):
+    """执行事项, with a version for optimistic concurrency."""
+    __tablename__ = "execution_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="locked")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    after: Mapped[list] = mapped_column(JSON, default=list)
+    opens_on: Mapped[date | None] = mapped_column(Date)   # time gate, if any
+    due_date: Mapped[date] = mapped_column(Date)
+    extension_limit: Mapped[date | None] = mapped_column(Date)
+    cycle: Mapped[int | None] = mapped_column(Integer)    # assessment year of a RATING item
+    legal_basis: Mapped[list] = mapped_column(JSON, default=list)
+    partners: Mapped[list] = mapped_column(JSON, default=list)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    decision: Mapped[Decision] = relationship(back_populates="items")
+    history: Mapped[list["ItemTransition"]] = relationship(order_by="ItemTransition.id",
+                                                           lazy="selectin")
+
+    __table_args__ = (
+        UniqueConstraint("decision_id", "seq"),
+        # Time-gated items waiting for their date: the opener scans only these.
+        Index("ix_item_locked_opens_on", "state", "opens_on"),
+    )
+
+
+class ItemTransition(Base):
+    """Every state change of an item, who made it and why."""
+    __tablename__ = "item_transition"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("execution_item.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime)

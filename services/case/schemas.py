@@ -1,0 +1,191 @@
+"""Schemas for the case service's RPC payloads and events: primitives only, ISO dates,
+money as strings."""
+from marshmallow import (Schema, ValidationError, fields, validate, validates, validates_schema,
+                         pre_load)
+
+from .identity import id_number_problem
+
+POLITICAL_STATUSES = ("中共党员", "民主党派", "群众")
+DEMOCRATIC_PARTIES = ("民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟")
+CATEGORIES = ("公务员", "参照公务员法管理", "事业单位", "国有企业", "村(社区)干部", "其他")
+DISPOSITIONS = ("收缴", "没收", "追缴", "责令退赔", "退赔")
+
+
+class PersonIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    id_number = fields.String(required=True)
+    gender = fields.String(load_default=None, validate=validate.OneOf(("男", "女")), allow_none=True)
+    unit_id = fields.Integer(required=True, strict=True)
+    post = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    political_status = fields.String(required=True, validate=validate.OneOf(POLITICAL_STATUSES))
+    democratic_party = fields.String(load_default=None, allow_none=True,
+                                     validate=validate.OneOf(DEMOCRATIC_PARTIES))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+
+    @pre_load
+    def normalise_id(self, data, **_):
+        if isinstance(data, dict) and isinstance(data.get("id_number"), str):
+            data = dict(data, id_number=data["id_number"].strip().upper())
+        return data
+
+    @validates("id_number")
+    def check_id_number(self, value, **_):
+        problem = id_number_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+    @validates_schema
+    def check_party(self, data, **_):
+        is_democratic = data.get("political_status") == "民主党派"
+        if is_democratic and not data.get("democratic_party"):
+            raise ValidationError("民主党派成员须写明所属党派", "democratic_party")
+        if not is_democratic and data.get("democratic_party"):
+            raise ValidationError("非民主党派成员不应填写所属党派", "democratic_party")
+
+
+class SanctionIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("party", "government")))
+    type = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    months = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class IllicitGainsIn(Schema):
+    amount = fields.Decimal(required=True, places=2, as_string=True,
+                            validate=validate.Range(min=0, min_inclusive=False,
+                                                    error="金额必须大于0"))
+    disposition = fields.String(required=True, validate=validate.OneOf(DISPOSITIONS))
+
+
+class DecisionIn(Schema):
+    person = fields.Nested(PersonIn, required=True)
+    doc_number = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    decided_by = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    decision_date = fields.Date(required=True)
+    sanctions = fields.List(fields.Nested(SanctionIn), required=True,
+                            validate=validate.Length(min=1, max=2, error="须有1至2项处分"))
+    illicit_gains = fields.Nested(IllicitGainsIn, load_default=None, allow_none=True)
+    org_handling = fields.List(fields.String(validate=validate.Length(min=1, max=32)),
+                               load_default=list)
+    letters = fields.List(fields.String(validate=validate.Length(min=1, max=32)), load_default=list)
+    facts = fields.String(load_default="", validate=validate.Length(max=20000))
+
+
+class ListQuery(Schema):
+    unit_id = fields.Integer(load_default=None, allow_none=True)
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(("executing", "completed")))
+    sanction = fields.String(load_default=None, allow_none=True)
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+# -- out ------------------------------------------------------------------------------
+class PersonOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number = fields.String()
+    gender = fields.String()
+    unit_id = fields.Integer()
+    post = fields.String()
+    political_status = fields.String()
+    democratic_party = fields.String()
+    category = fields.String()
+
+
+class SanctionOut(Schema):
+    kind = fields.String()
+    type = fields.String()
+    months = fields.Integer()
+
+
+class PeriodOut(Schema):
+    kind = fields.String()
+    sanction_type = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    months = fields.Integer()
+    stacked = fields.Boolean()
+
+
+class TransitionOut(Schema):
+    from_state = fields.String()
+    to_state = fields.String()
+    actor_user_id = fields.Integer()
+    actor_role = fields.String()
+    reason = fields.String()
+    at = fields.DateTime()
+
+
+class ItemOut(Schema):
+    id = fields.Integer()
+    decision_id = fields.Integer()
+    unit_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    seq = fields.Integer()
+    state = fields.String()
+    version = fields.Integer()
+    after = fields.List(fields.String())
+    opens_on = fields.Date()
+    due_date = fields.Date()
+    extension_limit = fields.Date()
+    cycle = fields.Integer()
+    legal_basis = fields.List(fields.Dict())
+    partners = fields.List(fields.String())
+
+
+class ItemDetailOut(ItemOut):
+    history = fields.List(fields.Nested(TransitionOut))
+
+
+class DecisionSummaryOut(Schema):
+    id = fields.Integer()
+    doc_number = fields.String()
+    decided_by = fields.String()
+    decision_date = fields.Date()
+    status = fields.String()
+    unit_id = fields.Integer()
+    person = fields.Nested(PersonOut, only=("id", "name", "unit_id", "post", "political_status"))
+    sanctions = fields.List(fields.Nested(SanctionOut))
+
+
+class DecisionOut(DecisionSummaryOut):
+    person = fields.Nested(PersonOut)
+    facts = fields.String()
+    impact_periods = fields.List(fields.Nested(PeriodOut), attribute="periods")
+    illicit_gains = fields.Method("dump_gains")
+    org_handling = fields.List(fields.String())
+    letters = fields.List(fields.String())
+    items = fields.List(fields.Nested(ItemOut))
+
+    def dump_gains(self, decision):
+        if decision.illicit_amount is None:
+            return None
+        return {"amount": f"{decision.illicit_amount:.2f}", "disposition": decision.illicit_disposition}
+
+
+# -- events ---------------------------------------------------------------------------
+class ItemEvent(Schema):
+    item_id = fields.Integer(attribute="id")
+    decision_id = fields.Integer()
+    unit_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    opens_on = fields.Date()
+    due_date = fields.Date()
+    cycle = fields.Integer()
+    partners = fields.List(fields.String())
+
+
+class DecisionRegisteredEvent(Schema):
+    decision_id = fields.Integer(attribute="id")
+    unit_id = fields.Integer()
+    person_id = fields.Integer()
+    doc_number = fields.String()
+    decision_date = fields.Date()
+    political_status = fields.Function(lambda d: d.person.political_status)
+    impact_periods = fields.List(fields.Nested(PeriodOut), attribute="periods")
+    items = fields.List(fields.Nested(ItemEvent))

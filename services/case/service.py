@@ -1,0 +1,87 @@
+"""The case service (案件/处分决定): a thin nameko adapter over ``execution``."""
+import logging
+
+from nameko.events import event_handler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from services.common.actor import SYSTEM, Actor
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.health import HealthMixin
+from services.common.metrics import Metrics
+
+from . import execution
+from .rulebook import load_rulebook
+from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut
+
+log = logging.getLogger(__name__)
+
+
+class RuleBookProvider(DependencyProvider):
+    """Loads and validates the rule book at start-up: a bad entry stops the service."""
+
+    def setup(self):
+        self.book = load_rulebook(self.container.config["RULEBOOK_PATH"])
+
+    def get_dependency(self, worker_ctx):
+        return self.book
+
+
+class CaseService(HealthMixin):
+    name = "case"
+
+    db = Database("CASE_DB_URL")
+    clock = Clock()
+    rulebook = RuleBookProvider()
+    metrics = Metrics()
+
+    @rpc
+    def register_decision(self, actor, payload):
+        decision = execution.register_decision(self.db, self.rulebook, self.clock,
+                                               Actor.load(actor), payload)
+        return DecisionOut().dump(decision)
+
+    @rpc
+    def get_decision(self, actor, decision_id):
+        return DecisionOut().dump(execution.get_decision(self.db.session, Actor.load(actor), decision_id))
+
+    @rpc
+    def list_decisions(self, actor, query=None):
+        page, total = execution.list_decisions(self.db.session, Actor.load(actor), query)
+        return {"items": DecisionSummaryOut(many=True).dump(page), "total": total}
+
+    @rpc
+    def get_item(self, actor, item_id):
+        return ItemDetailOut().dump(execution.get_item(self.db.session, Actor.load(actor), item_id))
+
+    @rpc
+    def transition_item(self, actor, item_id, to_state, expected_version=None, reason=""):
+        item = execution.transition_item(self.db, self.clock, Actor.load(actor), item_id,
+                                         to_state, expected_version, reason)
+        return ItemOut().dump(item)
+
+    @rpc
+    def open_due_items(self, actor):
+        Actor.load(actor).require("admin", "system")
+        return ItemOut(many=True).dump(execution.open_due_items(self.db, self.clock, SYSTEM))
+
+    @rpc
+    def rulebook_summary(self, actor):
+        """Item codes, names and settings, for clients that show the rule book."""
+        Actor.load(actor)
+        return {"items": [{"code": r.code, "name": r.name, "time_gated": r.time_gated,
+                           "after": list(r.after), "legal_basis": list(r.legal_basis)}
+                          for r in self.rulebook.items],
+                "settings": dict(self.rulebook.settings)}
+
+    @event_handler("deadline", "deadline_due_date_reached")
+    def on_due_date_reached(self, payload):
+        """A time-gated item (RATING, EDU_VISIT, RESTORE) reached its opening date."""
+        if not self.db.first_time(payload.get("event_id"), "case.on_due_date_reached"):
+            return
+        item_id = payload.get("item_id")
+        if not isinstance(item_id, int):
+            log.warning("deadline_due_date_reached without an item id: %r", payload)
+            return
+        execution.open_due_items(self.db, self.clock, SYSTEM, item_ids=[item_id])
