@@ -47,10 +47,10 @@ class Authenticator:
         self._p = provider
         self._worker_ctx = worker_ctx
 
-    def issue(self, user):
+    def issue(self, user, partner_role=None):
         now = int(time.time())
         claims = {"sub": str(user.id), "role": user.role, "unit_id": user.unit_id,
-                  "iat": now, "exp": now + self._p.ttl}
+                  "partner_role": partner_role, "iat": now, "exp": now + self._p.ttl}
         return jwt.encode(claims, self._p.secret, algorithm="HS256")
 
     def actor(self, request, *roles):
@@ -65,7 +65,8 @@ class Authenticator:
             raise Unauthenticated("登录已过期，请重新登录", {"Authorization": ["令牌已过期"]})
         except jwt.InvalidTokenError:
             raise Unauthenticated("令牌无效", {"Authorization": ["令牌无效"]})
-        actor = {"user_id": int(claims["sub"]), "role": claims["role"], "unit_id": claims.get("unit_id")}
+        actor = {"user_id": int(claims["sub"]), "role": claims["role"],
+                 "unit_id": claims.get("unit_id"), "partner_role": claims.get("partner_role")}
         self._worker_ctx.audit_user_id = actor["user_id"]
         if roles and actor["role"] not in roles:
             raise Forbidden("当前角色无权执行此操作", {"role": [actor["role"]]})

@@ -1,18 +1,31 @@
 """The HTTP gateway (网关): users, sessions, roles, audit; everything else over RPC."""
+from importlib import import_module
+
 from nameko.dependency_providers import Config
 
-from services.case import exceptions as _case_errors  # noqa: F401  (registers typed RPC errors)
 from services.common.db import Database
 from services.common.metrics import Metrics
 
 from .audit import Audit
 from .auth import Auth
 from .routes.accounts import AccountRoutes
+from .routes.deadlines import DeadlineRoutes
 from .routes.decisions import DecisionRoutes
+from .routes.library import LibraryRoutes
+from .routes.notices import NoticeRoutes
 from .routes.operations import OperationsRoutes
+from .routes.review import ReviewRoutes
+
+# Importing each service's exceptions registers them with nameko, so RPC errors arrive typed.
+for _service in ("case", "review", "deadline", "library", "notify"):
+    try:
+        import_module(f"services.{_service}.exceptions")
+    except ModuleNotFoundError:
+        pass
 
 
-class GatewayService(AccountRoutes, DecisionRoutes, OperationsRoutes):
+class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, NoticeRoutes,
+                     LibraryRoutes, OperationsRoutes):
     name = "gateway"
 
     db = Database("GATEWAY_DB_URL", publishes=False)

@@ -5,7 +5,7 @@ from services.common.schemas import load
 from .. import directory
 from ..auth import password_matches
 from ..entrypoints import API, http, json_response, read_json
-from ..models import User
+from ..models import Unit, User
 from ..schemas import LoginIn, UnitIn, UnitOut, UserIn, UserOut
 
 
@@ -19,7 +19,9 @@ class AccountRoutes:
             self.auth.note_failure(body["username"])
             raise Unauthenticated("用户名或密码错误", {"password": ["用户名或密码错误"]})
         self.auth.forget_failures(body["username"])
-        return json_response({"token": self.auth.issue(user), "user": UserOut().dump(user)})
+        unit = self.db.session.get(Unit, user.unit_id) if user.unit_id else None
+        token = self.auth.issue(user, unit.partner_role if unit else None)
+        return json_response({"token": token, "user": UserOut().dump(user)})
 
     @http("GET", API + "/me")
     def me(self, request):

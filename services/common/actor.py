@@ -19,6 +19,9 @@ class ActorSchema(Schema):
     user_id = fields.Integer(allow_none=True, load_default=None)
     role = fields.String(required=True, validate=validate.OneOf(ROLES + ("system",)))
     unit_id = fields.Integer(allow_none=True, load_default=None)
+    # The function of a partner user's unit (organization, hr, finance, united_front):
+    # notices addressed to a partner role reach every unit that has it.
+    partner_role = fields.String(allow_none=True, load_default=None)
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Actor:
     user_id: int | None
     role: str
     unit_id: int | None
+    partner_role: str | None = None
 
     @classmethod
     def load(cls, data):

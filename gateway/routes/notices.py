@@ -1,0 +1,5 @@
+"""通知与回执 (issue 6) routes — placeholder until that issue lands."""
+
+
+class NoticeRoutes:
+    pass
