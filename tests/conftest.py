@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 from services.common import migrate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = "platform_test"
 
 

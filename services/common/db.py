@@ -16,7 +16,10 @@ from weakref import WeakKeyDictionary
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.standalone.events import event_dispatcher
+from nameko import serialization
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
+from nameko.standalone.events import get_event_exchange
 from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -39,7 +42,16 @@ def make_cooperative_postgres():
         _green_pg = True
 
 
+def normalise_url(url):
+    """``postgresql://`` means psycopg2 here (SQLAlchemy 2.1 would pick psycopg 3), the
+    driver psycogreen makes cooperative under eventlet."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg2://" + url.split("://", 1)[1]
+    return url
+
+
 def make_engine(url):
+    url = normalise_url(url)
     if url.startswith("postgresql"):
         make_cooperative_postgres()
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -119,7 +131,7 @@ class Database(DependencyProvider):
         config = self.container.config
         self.engine = make_engine(config[self.url_key])
         self.Session = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self._dispatch = event_dispatcher(config) if self.publishes else None
+        self._publisher = _event_publisher(config, self.container.service_name) if self.publishes else None
         self._relay_running = False
         self._uows = WeakKeyDictionary()
 
@@ -150,7 +162,7 @@ class Database(DependencyProvider):
         published = []
         for event_id, event_type, payload in rows:
             try:
-                self._dispatch(self.container.service_name, event_type, payload)
+                self._publisher.publish(payload, routing_key=event_type)
             except Exception:  # broker hiccup: the relay retries later
                 log.exception("publishing %s %s failed; relay will retry", event_type, event_id)
                 break
@@ -186,6 +198,16 @@ class Database(DependencyProvider):
                 self.relay_once()
             except Exception:
                 log.exception("outbox relay failed")
+
+
+def _event_publisher(config, service_name):
+    """Publishes to ``<service>.events`` as nameko's EventDispatcher does, declaring the
+    exchange so the first event reaches a fresh broker."""
+    exchange = get_event_exchange(service_name, config)
+    serializer, _ = serialization.setup(config)
+    return Publisher(config["AMQP_URI"], serializer=serializer, exchange=exchange,
+                     declare=[exchange], ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                     login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
 
 
 __all__ = ["Database", "UnitOfWork", "make_engine", "IntegrityError"]

@@ -62,7 +62,9 @@ def run_env(target_metadata):
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
-    url = context.config.get_main_option("sqlalchemy.url")
+    from .db import normalise_url
+
+    url = normalise_url(context.config.get_main_option("sqlalchemy.url"))
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as connection:
         # batch mode lets SQLite apply ALTER TABLE changes by copying the table.

@@ -1,0 +1,186 @@
+"""The case service in a real container, on a real RabbitMQ and database."""
+from datetime import date
+
+import pytest
+from nameko.events import event_handler
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from nameko.testing.utils import get_extension
+
+from services.case.exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
+from services.case.rulebook import RuleBookError
+from services.case.service import CaseService
+from services.common.clock import Clock, FixedClock
+from services.common.db import Database
+from services.common.errors import Forbidden, NotFound, ValidationFailed
+from services.common.models import OutboxEvent
+from tests.helpers import count_rows, decision_payload
+
+REVIEWER = {"user_id": 1, "role": "reviewer", "unit_id": 1}
+OPERATOR = {"user_id": 2, "role": "operator", "unit_id": 2}
+OTHER_OPERATOR = {"user_id": 3, "role": "operator", "unit_id": 3}
+TABLES = ("person", "decision", "execution_item", "impact_period", "outbox")
+
+
+class Listener:
+    """Stands in for the services that listen to the case service's events."""
+    name = "listener"
+    seen = []
+
+    @event_handler("case", "item_opened")
+    def on_item_opened(self, payload):
+        Listener.seen.append(payload)
+
+
+@pytest.fixture
+def case(container_factory, platform_config):
+    container = container_factory(CaseService, platform_config)
+    container.start()
+    return container
+
+
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def test_registering_generates_items_opens_the_first_and_publishes(case, container_factory,
+                                                                   platform_config):
+    listener = container_factory(Listener, platform_config)
+    listener.start()
+    Listener.seen.clear()
+    with entrypoint_waiter(listener, "on_item_opened"):
+        decision = call(case, "register_decision", REVIEWER, decision_payload())
+    states = {i["code"]: i["state"] for i in decision["items"]}
+    assert states["SERVE"] == "open"
+    assert all(s == "locked" for c, s in states.items() if c != "SERVE")
+    assert Listener.seen[0]["code"] == "SERVE" and Listener.seen[0]["event_id"]
+    assert [p["ends_on"] for p in decision["impact_periods"]] == ["2022-03-01", "2023-03-01"]
+
+
+def test_approval_opens_what_it_unlocks_and_nothing_else(case):
+    decision = call(case, "register_decision", REVIEWER, decision_payload())
+    items = {i["code"]: i for i in decision["items"]}
+    with pytest.raises(ItemNotOpen, match="SERVE"):
+        call(case, "transition_item", OPERATOR, items["ANNOUNCE"]["id"], "submitted")
+    serve = items["SERVE"]
+    submitted = call(case, "transition_item", OPERATOR, serve["id"], "submitted", serve["version"])
+    with pytest.raises(Forbidden):
+        call(case, "transition_item", OPERATOR, serve["id"], "approved")
+    with pytest.raises(StaleVersion):
+        call(case, "transition_item", REVIEWER, serve["id"], "approved", serve["version"])
+    call(case, "transition_item", REVIEWER, serve["id"], "approved", submitted["version"])
+    after = {i["code"]: i["state"] for i in call(case, "get_decision", REVIEWER, decision["id"])["items"]}
+    assert after["SERVE"] == "approved" and after["ANNOUNCE"] == "open"
+    assert after["COPY"] == "locked"
+    history = call(case, "get_item", REVIEWER, serve["id"])["history"]
+    assert [(h["from_state"], h["to_state"]) for h in history] == [
+        ("locked", "open"), ("open", "submitted"), ("submitted", "approved")]
+
+
+def test_unit_scope_is_enforced_by_the_service_itself(case):
+    decision = call(case, "register_decision", REVIEWER, decision_payload())
+    assert call(case, "get_decision", OPERATOR, decision["id"])["id"] == decision["id"]
+    with pytest.raises(NotFound):
+        call(case, "get_decision", OTHER_OPERATOR, decision["id"])
+    with pytest.raises(NotFound):
+        call(case, "get_item", OTHER_OPERATOR, decision["items"][0]["id"])
+    assert call(case, "list_decisions", OTHER_OPERATOR, {})["total"] == 0
+    assert call(case, "list_decisions", OTHER_OPERATOR, {"unit_id": 2})["total"] == 0
+    assert call(case, "list_decisions", OPERATOR, {})["total"] == 1
+
+
+def test_list_filters_and_pages(case):
+    for n in range(1, 6):
+        call(case, "register_decision", REVIEWER, decision_payload(n))
+    call(case, "register_decision", REVIEWER,
+         decision_payload(9, sanctions=[{"kind": "government", "type": "警告"}]))
+    page = call(case, "list_decisions", REVIEWER, {"per_page": "2", "page": "2"})
+    assert page["total"] == 6 and len(page["items"]) == 2
+    assert call(case, "list_decisions", REVIEWER, {"sanction": "警告"})["total"] == 1
+    assert call(case, "list_decisions", REVIEWER, {"q": "张三3"})["total"] == 1
+    with pytest.raises(ValidationFailed):
+        call(case, "list_decisions", REVIEWER, {"per_page": "1000"})
+
+
+def test_person_is_deduplicated_and_running_period_stacks(case, platform_config):
+    call(case, "register_decision", REVIEWER, decision_payload(
+        1, sanctions=[{"kind": "party", "type": "警告"}]))
+    second = call(case, "register_decision", REVIEWER, decision_payload(
+        1, doc_number="东纪发〔2021〕99号", decision_date="2021-09-01",
+        sanctions=[{"kind": "party", "type": "严重警告"}]))
+    assert second["impact_periods"][0]["ends_on"] == "2023-09-01"
+    assert second["impact_periods"][0]["stacked"] is True
+    assert count_rows(platform_config["CASE_DB_URL"], "person")["person"] == 1
+
+
+def test_refused_registrations_write_nothing(case, platform_config):
+    call(case, "register_decision", REVIEWER, decision_payload(1))
+    before = count_rows(platform_config["CASE_DB_URL"], *TABLES)
+    with pytest.raises(DuplicateDecision):
+        call(case, "register_decision", REVIEWER, decision_payload(2, doc_number="东纪发〔2021〕1号"))
+    with pytest.raises(ValidationFailed) as err:
+        call(case, "register_decision", REVIEWER, decision_payload(
+            3, person__political_status="群众"))
+    assert "sanctions.0.type" in err.value.fields
+    with pytest.raises(Forbidden):
+        call(case, "register_decision", OPERATOR, decision_payload(4))
+    assert count_rows(platform_config["CASE_DB_URL"], *TABLES) == before
+
+
+def test_time_gated_item_opens_once_when_its_date_arrives(case, platform_config):
+    decision = call(case, "register_decision", REVIEWER, decision_payload())
+    by_code = {i["code"]: i for i in decision["items"]}
+    for code in ("SERVE", "ANNOUNCE", "COPY", "ARCHIVE"):
+        item = call(case, "get_item", REVIEWER, by_code[code]["id"])
+        call(case, "transition_item", OPERATOR, item["id"], "submitted")
+        call(case, "transition_item", REVIEWER, item["id"], "approved")
+    visit = by_code["EDU_VISIT"]
+    # Registered in 2021 and run today, so the opening date (2021-06-01) has passed:
+    # approval of ARCHIVE already opened the time-gated items that were due.
+    assert call(case, "get_item", REVIEWER, visit["id"])["state"] == "open"
+    event = {"event_id": "evt-1", "item_id": visit["id"]}
+    call(case, "on_due_date_reached", event)
+    call(case, "on_due_date_reached", event)        # redelivered: no second transition
+    history = call(case, "get_item", REVIEWER, visit["id"])["history"]
+    assert [h["to_state"] for h in history] == ["open"]
+
+
+def test_a_time_gated_item_waits_for_its_date(container_factory, platform_config):
+    clock = FixedClock("2021-03-10")
+    container = container_factory(CaseService, platform_config)
+    container.start()
+    get_extension(container, Clock).clock = clock   # the clock every worker now receives
+    decision = call(container, "register_decision", REVIEWER, decision_payload())
+    by_code = {i["code"]: i for i in decision["items"]}
+    for code in ("SERVE", "ANNOUNCE", "COPY", "ARCHIVE"):
+        call(container, "transition_item", OPERATOR, by_code[code]["id"], "submitted")
+        call(container, "transition_item", REVIEWER, by_code[code]["id"], "approved")
+    visit_id = by_code["EDU_VISIT"]["id"]
+    assert call(container, "get_item", REVIEWER, visit_id)["state"] == "locked"
+    clock.set(date(2021, 6, 1))
+    call(container, "on_due_date_reached", {"event_id": "evt-2", "item_id": visit_id})
+    assert call(container, "get_item", REVIEWER, visit_id)["state"] == "open"
+    assert call(container, "get_item", REVIEWER, by_code["RESTORE"]["id"])["state"] == "locked"
+
+
+def test_unpublished_outbox_rows_are_relayed(case, platform_config):
+    call(case, "register_decision", REVIEWER, decision_payload())
+    db = get_extension(case, Database)
+    with db.Session() as session:
+        rows = session.query(OutboxEvent).all()
+        assert rows and all(r.published_at is not None for r in rows)
+        rows[0].published_at = None          # as if the process died before publishing
+        session.commit()
+    assert db.relay_once(older_than_seconds=0) == 1
+    with db.Session() as session:
+        assert session.query(OutboxEvent).filter(OutboxEvent.published_at.is_(None)).count() == 0
+
+
+def test_a_bad_rule_book_stops_the_service_at_start(container_factory, platform_config, tmp_path):
+    bad = tmp_path / "rulebook.yaml"
+    bad.write_text("settings: {}\nsanctions: {party: {警告: {}}}\nstacking: {}\nitems: []\n",
+                   encoding="utf-8")
+    platform_config["RULEBOOK_PATH"] = str(bad)
+    container = container_factory(CaseService, platform_config)
+    with pytest.raises(RuleBookError, match="sanctions.party.警告"):
+        container.start()
