@@ -27,6 +27,6 @@ class OperationsRoutes:
         except Exception as exc:  # any failure means "not ready"; say which
             return f"unavailable: {type(exc).__name__}"
 
-    @http("GET", "/metrics")
-    def metrics(self, request):
+    @http("GET", API + "/metrics")
+    def prometheus_metrics(self, request):
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)

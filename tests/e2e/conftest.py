@@ -1,0 +1,64 @@
+"""The whole platform through HTTP: a runner with the gateway and the services under test.
+
+``platform(*extra_service_classes)`` starts the gateway and the case service (plus any
+others), seeds the district's units and an admin, and returns a :class:`Platform` client.
+"""
+import pytest
+from sqlalchemy.orm import Session
+
+from gateway.seed import seed
+from gateway.service import GatewayService
+from services.case.service import CaseService
+from services.common.db import make_engine
+
+ADMIN_PASSWORD = "admin-test-pw"
+
+
+class Platform:
+    def __init__(self, http, config):
+        self.http = http
+        self.config = config
+        self._tokens = {}
+        self.units = {u["name"]: u["id"] for u in self.get("/api/v1/units", "admin").json()["items"]}
+
+    def token(self, username, password=None):
+        if username not in self._tokens:
+            reply = self.http.post("/api/v1/auth/login", json={
+                "username": username, "password": password or _password(username)})
+            assert reply.status_code == 200, reply.text
+            self._tokens[username] = reply.json()["token"]
+        return self._tokens[username]
+
+    def headers(self, username):
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def user(self, username, role, unit_name=None):
+        """Create a user through the admin API (idempotent per test)."""
+        reply = self.post("/api/v1/users", "admin", json={
+            "username": username, "password": _password(username), "name": username, "role": role,
+            "unit_id": self.units[unit_name] if unit_name else None})
+        assert reply.status_code in (201, 409), reply.text
+        return username
+
+    def get(self, path, username, **kwargs):
+        return self.http.get(path, headers=self.headers(username), **kwargs)
+
+    def post(self, path, username, **kwargs):
+        return self.http.post(path, headers=self.headers(username), **kwargs)
+
+
+def _password(username):
+    return ADMIN_PASSWORD if username == "admin" else f"{username}-pw-123"
+
+
+@pytest.fixture
+def platform(runner_factory, platform_config, web_session):
+    def start(*extra_services):
+        engine = make_engine(platform_config["GATEWAY_DB_URL"])
+        with Session(engine) as session:
+            seed(session, ADMIN_PASSWORD)
+        engine.dispose()
+        runner = runner_factory(platform_config, GatewayService, CaseService, *extra_services)
+        runner.start()
+        return Platform(web_session, platform_config)
+    return start

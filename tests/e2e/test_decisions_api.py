@@ -1,0 +1,167 @@
+"""Registering and reading decisions through the HTTP API, and every refusal."""
+import time
+
+import jwt
+import pytest
+
+from tests.helpers import count_rows, decision_payload
+
+CASE_TABLES = ("person", "decision", "sanction", "impact_period", "execution_item")
+RESPONSIBLE = "东河区民政局"
+
+
+@pytest.fixture
+def api(platform):
+    p = platform()
+    p.user("shen", "reviewer", "东河区纪委监委案件审理室")
+    p.user("min", "operator", RESPONSIBLE)
+    p.user("jiao", "operator", "东河区教育局")
+    p.unit_id = p.units[RESPONSIBLE]
+    return p
+
+
+def register(api, payload, who="shen"):
+    return api.post("/api/v1/decisions", who, json=payload)
+
+
+def test_reviewer_registers_a_decision_and_gets_periods_and_items(api):
+    reply = register(api, decision_payload(unit_id=api.unit_id))
+    assert reply.status_code == 201, reply.text
+    body = reply.json()
+    assert [p["ends_on"] for p in body["impact_periods"]] == ["2022-03-01", "2023-03-01"]
+    codes = [i["code"] for i in body["items"]]
+    assert codes[:4] == ["SERVE", "ANNOUNCE", "COPY", "ARCHIVE"] and "RESTORE" in codes
+    serve = body["items"][0]
+    assert (serve["state"], serve["due_date"]) == ("open", "2021-04-01")
+    assert serve["legal_basis"] == [{"regulation": "S01", "article": 203},
+                                    {"regulation": "L01", "article": 46}]
+    detail = api.get(f"/api/v1/decisions/{body['id']}", "min").json()
+    assert detail["items"] == body["items"]
+    item = api.get(f"/api/v1/items/{serve['id']}", "min").json()
+    assert item["history"][0]["to_state"] == "open"
+
+
+def test_operator_sees_only_their_own_units_decisions(api):
+    decision = register(api, decision_payload(unit_id=api.unit_id)).json()
+    assert api.get("/api/v1/decisions", "min").json()["total"] == 1
+    assert api.get("/api/v1/decisions", "jiao").json() == {"items": [], "total": 0}
+    for path in (f"/api/v1/decisions/{decision['id']}", f"/api/v1/items/{decision['items'][0]['id']}"):
+        reply = api.get(path, "jiao")
+        assert reply.status_code == 404 and reply.json()["error"] == "NOT_FOUND"
+
+
+def test_list_filters_and_pages(api):
+    for n in range(1, 4):
+        register(api, decision_payload(n, unit_id=api.unit_id))
+    page = api.get("/api/v1/decisions", "shen", params={"per_page": 2, "page": 2}).json()
+    assert page["total"] == 3 and len(page["items"]) == 1
+    assert api.get("/api/v1/decisions", "shen", params={"q": "张三2"}).json()["total"] == 1
+    reply = api.get("/api/v1/decisions", "shen", params={"page": "zero"})
+    assert reply.status_code == 400 and "page" in reply.json()["fields"]
+
+
+# -- bad input: 400/409 naming the field, and nothing written ------------------------------
+BAD_INPUTS = [
+    ("invalid id check digit", {"person__id_number": "15020219800101123X"}, 400, "person.id_number"),
+    ("decision date in the future", {"decision_date": "2099-01-01"}, 400, "decision_date"),
+    ("decision date not a date", {"decision_date": "2021-02-30"}, 400, "decision_date"),
+    ("unknown sanction type", {"sanctions": [{"kind": "government", "type": "罚款"}]}, 400,
+     "sanctions.0.type"),
+    ("party sanction for a 群众", {"person__political_status": "群众"}, 400, "sanctions.0.type"),
+    ("留党察看 without months", {"sanctions": [{"kind": "party", "type": "留党察看"}]}, 400,
+     "sanctions.0.months"),
+    ("留党察看 for 18 months", {"sanctions": [{"kind": "party", "type": "留党察看", "months": 18}]}, 400,
+     "sanctions.0.months"),
+    ("two sanctions of one kind", {"sanctions": [{"kind": "government", "type": "警告"},
+                                                 {"kind": "government", "type": "记过"}]}, 400,
+     "sanctions.1.kind"),
+    ("negative illicit gains", {"illicit_gains": {"amount": "-5.00", "disposition": "收缴"}}, 400,
+     "illicit_gains.amount"),
+    ("non-numeric illicit gains", {"illicit_gains": {"amount": "一万", "disposition": "收缴"}}, 400,
+     "illicit_gains.amount"),
+    ("democratic party missing", {"person__political_status": "民主党派",
+                                  "sanctions": [{"kind": "government", "type": "警告"}]}, 400,
+     "person.democratic_party"),
+    ("unknown unit", {"person__unit_id": 999}, 400, "person.unit_id"),
+    ("unknown category", {"person__category": "军人"}, 400, "person.category"),
+    ("no sanctions", {"sanctions": []}, 400, "sanctions"),
+]
+
+
+@pytest.mark.parametrize("label,overrides,status,field", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_decisions_are_refused_and_change_nothing(api, label, overrides, status, field):
+    before = count_rows(api.config["CASE_DB_URL"], *CASE_TABLES)
+    reply = register(api, decision_payload(unit_id=api.unit_id, **overrides))
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert field in body["fields"], body
+    assert body["message"]
+    assert count_rows(api.config["CASE_DB_URL"], *CASE_TABLES) == before
+
+
+def test_duplicate_doc_number_is_a_conflict_and_changes_nothing(api):
+    assert register(api, decision_payload(1, unit_id=api.unit_id)).status_code == 201
+    before = count_rows(api.config["CASE_DB_URL"], *CASE_TABLES)
+    reply = register(api, decision_payload(2, unit_id=api.unit_id, doc_number="东纪发〔2021〕1号"))
+    assert reply.status_code == 409 and reply.json()["fields"] == {"doc_number": ["文号重复"]}
+    assert count_rows(api.config["CASE_DB_URL"], *CASE_TABLES) == before
+
+
+@pytest.mark.parametrize("body,problem", [
+    ("{not json", "不是有效的JSON"),
+    ("[1, 2]", "应为JSON对象"),
+    ("x" * (1024 * 1024), "请求体过大"),
+])
+def test_malformed_or_huge_bodies_are_refused(api, body, problem):
+    before = count_rows(api.config["CASE_DB_URL"], *CASE_TABLES)
+    reply = api.http.post("/api/v1/decisions", data=body, headers={
+        **api.headers("shen"), "Content-Type": "application/json"})
+    assert reply.status_code == 400
+    assert reply.json()["fields"]["_body"] == [problem]
+    assert count_rows(api.config["CASE_DB_URL"], *CASE_TABLES) == before
+
+
+# -- authentication and roles --------------------------------------------------------------
+def test_no_token_expired_or_forged_token_is_401(api):
+    payload = decision_payload(unit_id=api.unit_id)
+    assert api.http.post("/api/v1/decisions", json=payload).status_code == 401
+    secret = api.config["TOKEN_SECRET"]
+    expired = jwt.encode({"sub": "1", "role": "admin", "exp": int(time.time()) - 10}, secret, "HS256")
+    forged = jwt.encode({"sub": "1", "role": "admin", "exp": int(time.time()) + 600}, "guess", "HS256")
+    for token, message in ((expired, "登录已过期"), (forged, "令牌无效"), ("garbage", "令牌无效")):
+        reply = api.http.get("/api/v1/decisions", headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 401 and message in reply.json()["message"]
+    assert count_rows(api.config["CASE_DB_URL"], "decision") == {"decision": 0}
+
+
+def test_operator_may_not_register(api):
+    reply = register(api, decision_payload(unit_id=api.unit_id), who="min")
+    assert reply.status_code == 403 and reply.json()["error"] == "FORBIDDEN"
+    assert count_rows(api.config["CASE_DB_URL"], "decision") == {"decision": 0}
+
+
+def test_login_refuses_wrong_passwords_then_throttles(api):
+    for _ in range(5):
+        reply = api.http.post("/api/v1/auth/login", json={"username": "min", "password": "wrong"})
+        assert reply.status_code == 401
+    reply = api.http.post("/api/v1/auth/login", json={"username": "min", "password": "min-pw-123"})
+    assert reply.status_code == 429
+
+
+def test_me_and_admin_only_directory(api):
+    me = api.get("/api/v1/me", "min").json()
+    assert (me["username"], me["role"], me["unit_id"]) == ("min", "operator", api.unit_id)
+    assert api.get("/api/v1/users", "min").status_code == 403
+    reply = api.post("/api/v1/units", "admin", json={"name": "东河区卫健委", "kind": "responsible"})
+    assert reply.status_code == 201
+    reply = api.post("/api/v1/units", "admin", json={"name": "某部门", "kind": "partner"})
+    assert reply.status_code == 400 and "partner_role" in reply.json()["fields"]
+    reply = api.post("/api/v1/users", "admin", json={
+        "username": "x1", "password": "short", "name": "x", "role": "operator", "unit_id": api.unit_id})
+    assert reply.status_code == 400 and "password" in reply.json()["fields"]
+
+
+def test_health_reports_each_service(api):
+    reply = api.http.get("/api/v1/health")
+    assert reply.status_code == 200 and reply.json()["services"] == {"case": "ok"}
+    assert "platform_entrypoint_seconds" in api.http.get("/api/v1/metrics").text
