@@ -15,6 +15,7 @@ from .routes.library import LibraryRoutes
 from .routes.notices import NoticeRoutes
 from .routes.operations import OperationsRoutes
 from .routes.review import ReviewRoutes
+from .routes.web import WebRoutes
 
 # Importing each service's exceptions registers them with nameko, so RPC errors arrive typed.
 for _service in ("case", "review", "deadline", "library", "notify"):
@@ -25,7 +26,7 @@ for _service in ("case", "review", "deadline", "library", "notify"):
 
 
 class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, NoticeRoutes,
-                     LibraryRoutes, OperationsRoutes):
+                     LibraryRoutes, OperationsRoutes, WebRoutes):
     name = "gateway"
 
     db = Database("GATEWAY_DB_URL", publishes=False)

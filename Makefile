@@ -1,0 +1,46 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PYTHONWARNINGS := ignore
+
+.PHONY: run test unit install rabbitmq migrate seed demo bench lint clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip "setuptools<81" wheel
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+rabbitmq:
+	@scripts/ensure-rabbitmq.sh
+
+migrate: install
+	$(BIN)/python -m services.common.migrate
+
+seed: migrate
+	$(BIN)/python -m gateway.seed
+
+## Start every service, the gateway and the web client; Ctrl-C stops them all.
+run: install rabbitmq seed
+	@echo "Platform: http://$${WEB_SERVER_ADDRESS:-127.0.0.1:8000}/  — log in as admin / $${ADMIN_PASSWORD:-admin-2026!}"
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile
+
+## Every test: unit, integration and end-to-end, on SQLite and PostgreSQL.
+test: install
+	@scripts/ensure-rabbitmq.sh --management
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+bench: install rabbitmq
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf var/*.db var/library-index var/attachments
