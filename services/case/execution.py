@@ -11,7 +11,7 @@ from services.common.schemas import load
 
 from . import rules
 from .exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
-from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction
+from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction  # noqa: F401
 from .schemas import DecisionIn, DecisionRegisteredEvent, ItemEvent, ListQuery
 
 
@@ -32,16 +32,18 @@ def register_decision(uow, book, clock, actor: Actor, payload):
         raise DuplicateDecision("该文号的处分决定已登记", {"doc_number": ["文号重复"]})
 
     person = _upsert_person(session, data["person"])
-    running = _running_periods(session, person.id, data["decision_date"])
+    running = _running_periods(session, person, data["decision_date"])
     periods = rules.impact_periods(book, data["decision_date"], sanctions, running)
-    facts = _facts(book, data, sanctions, periods)
-    decision = _new_decision(session, clock, actor, data, person)
-    _store_sanctions_and_periods(session, decision, person, sanctions, periods)
-    _store_items(session, decision, rules.plan_items(book, facts))
-    session.flush()
-    uow.emit("decision_registered", DecisionRegisteredEvent().dump(decision))
-    open_ready_items(uow, clock, decision, actor)
+    decision = _new_decision(clock, actor, data, person)
+    decision.sanctions = [Sanction(kind=s.kind, type=s.type, months=s.months) for s in sanctions]
+    decision.periods = [_period_row(p, person) for p in periods]
+    decision.items = [_item_row(plan, person.unit_id)
+                      for plan in rules.plan_items(book, _facts(book, data, sanctions, periods))]
+    session.add(decision)
     try:
+        session.flush()  # one flush: the whole aggregate, inserted in batches
+        uow.emit("decision_registered", DecisionRegisteredEvent().dump(decision))
+        open_ready_items(uow, clock, decision, actor)
         uow.commit()
     except IntegrityError:  # a concurrent registration of the same 文号 won the race
         uow.rollback()
@@ -53,17 +55,16 @@ def _upsert_person(session, data):
     """People are deduplicated by 身份证号; the latest decision's particulars win."""
     person = session.scalar(select(Person).where(Person.id_number == data["id_number"]))
     if person is None:
-        person = Person(**data)
-        session.add(person)
-    else:
-        for key, value in data.items():
-            setattr(person, key, value)
-    session.flush()
+        return Person(**data)
+    for key, value in data.items():
+        setattr(person, key, value)
     return person
 
 
-def _running_periods(session, person_id, on):
-    rows = session.scalars(select(ImpactPeriod).where(ImpactPeriod.person_id == person_id,
+def _running_periods(session, person, on):
+    if person.id is None:  # a new person has no earlier periods
+        return ()
+    rows = session.scalars(select(ImpactPeriod).where(ImpactPeriod.person_id == person.id,
                                                       ImpactPeriod.ends_on > on))
     return tuple(rules.Period(p.kind, p.sanction_type, p.starts_on, p.ends_on, p.months) for p in rows)
 
@@ -76,38 +77,28 @@ def _facts(book, data, sanctions, periods):
         letters=bool(data["letters"]), periods=periods, settings=book.settings)
 
 
-def _new_decision(session, clock, actor, data, person):
+def _new_decision(clock, actor, data, person):
     gains = data["illicit_gains"] or {}
-    decision = Decision(
-        person_id=person.id, unit_id=person.unit_id, doc_number=data["doc_number"],
+    return Decision(
+        person=person, unit_id=person.unit_id, doc_number=data["doc_number"],
         decided_by=data["decided_by"], decision_date=data["decision_date"],
         illicit_amount=gains.get("amount"), illicit_disposition=gains.get("disposition"),
         org_handling=data["org_handling"], letters=data["letters"], facts=data["facts"],
         registered_by=actor.user_id, created_at=clock.now())
-    session.add(decision)
-    session.flush()
-    return decision
 
 
-def _store_sanctions_and_periods(session, decision, person, sanctions, periods):
-    for s in sanctions:
-        session.add(Sanction(decision_id=decision.id, kind=s.kind, type=s.type, months=s.months))
-    for p in periods:
-        session.add(ImpactPeriod(decision_id=decision.id, person_id=person.id, kind=p.kind,
-                                 sanction_type=p.sanction_type, starts_on=p.starts_on,
-                                 ends_on=p.ends_on, months=p.months, stacked=p.stacked))
+def _period_row(period, person):
+    return ImpactPeriod(person=person, kind=period.kind, sanction_type=period.sanction_type,
+                        starts_on=period.starts_on, ends_on=period.ends_on, months=period.months,
+                        stacked=period.stacked)
 
 
-def _store_items(session, decision, plans):
-    for plan in plans:
-        session.add(ExecutionItem(
-            decision_id=decision.id, unit_id=decision.unit_id, code=plan.code, name=plan.name,
-            seq=plan.seq, state=rules.LOCKED, version=1, after=list(plan.after),
-            opens_on=plan.opens_on, due_date=plan.due_date, extension_limit=plan.extension_limit,
-            cycle=plan.cycle, legal_basis=[dict(ref) for ref in plan.legal_basis],
-            partners=list(plan.partners)))
-    session.flush()
-    session.refresh(decision)
+def _item_row(plan, unit_id):
+    return ExecutionItem(
+        unit_id=unit_id, code=plan.code, name=plan.name, seq=plan.seq, state=rules.LOCKED,
+        version=1, after=list(plan.after), opens_on=plan.opens_on, due_date=plan.due_date,
+        extension_limit=plan.extension_limit, cycle=plan.cycle,
+        legal_basis=[dict(ref) for ref in plan.legal_basis], partners=list(plan.partners))
 
 
 # -- item state --------------------------------------------------------------------------
@@ -162,9 +153,9 @@ def _move(uow, clock, item, to_state, actor, reason):
     from_state = item.state
     item.state = to_state
     item.version += 1
-    uow.session.add(ItemTransition(item_id=item.id, from_state=from_state, to_state=to_state,
-                                   actor_user_id=actor.user_id, actor_role=actor.role,
-                                   reason=reason or "", at=clock.now()))
+    item.history.append(ItemTransition(from_state=from_state, to_state=to_state,
+                                       actor_user_id=actor.user_id, actor_role=actor.role,
+                                       reason=reason or "", at=clock.now()))
     uow.emit("item_state_changed", dict(ItemEvent().dump(item), from_state=from_state))
 
 

@@ -73,6 +73,8 @@ class ImpactPeriod(Base):
     months: Mapped[int] = mapped_column(Integer)
     stacked: Mapped[bool] = mapped_column(default=False)
 
+    person: Mapped[Person] = relationship()
+
 
 class ExecutionItem(Base):
     """执行事项, with a version for optimistic concurrency."""
@@ -96,7 +98,7 @@ class ExecutionItem(Base):
 
     decision: Mapped[Decision] = relationship(back_populates="items")
     history: Mapped[list["ItemTransition"]] = relationship(order_by="ItemTransition.id",
-                                                           lazy="selectin")
+                                                           lazy="selectin", back_populates="item")
 
     __table_args__ = (
         UniqueConstraint("decision_id", "seq"),
@@ -116,3 +118,5 @@ class ItemTransition(Base):
     actor_role: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime)
+
+    item: Mapped[ExecutionItem] = relationship(back_populates="history")

@@ -166,12 +166,14 @@ def test_a_time_gated_item_waits_for_its_date(container_factory, platform_config
 def test_unpublished_outbox_rows_are_relayed(case, platform_config):
     call(case, "register_decision", REVIEWER, decision_payload())
     db = get_extension(case, Database)
+    db.mark_published()                      # normally the relay thread does this every second
     with db.Session() as session:
         rows = session.query(OutboxEvent).all()
         assert rows and all(r.published_at is not None for r in rows)
         rows[0].published_at = None          # as if the process died before publishing
         session.commit()
     assert db.relay_once(older_than_seconds=0) == 1
+    db.mark_published()
     with db.Session() as session:
         assert session.query(OutboxEvent).filter(OutboxEvent.published_at.is_(None)).count() == 0
 
