@@ -29,7 +29,10 @@ seed: migrate
 ## Start every service, the gateway and the web client; Ctrl-C stops them all.
 run: install rabbitmq seed
 	@echo "Platform: http://$${WEB_SERVER_ADDRESS:-127.0.0.1:8000}/  — log in as admin / $${ADMIN_PASSWORD:-admin-2026!}"
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile
+	@echo "Demo users (password demo-2026!): shen (审理室), minzheng (民政局经办), zuzhi (组织部), lingdao (领导)"
+	@$(BIN)/python scripts/demo_data.py --base http://$${WEB_SERVER_ADDRESS:-127.0.0.1:8000} \
+	    --admin-password "$${ADMIN_PASSWORD:-admin-2026!}" & \
+	PATH=$(CURDIR)/$(BIN):$$PATH exec $(BIN)/honcho start -f Procfile
 
 ## Every test: unit, integration and end-to-end, on SQLite and PostgreSQL.
 test: install
