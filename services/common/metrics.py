@@ -29,7 +29,7 @@ class Metrics(DependencyProvider):
         port = (self.container.config.get("METRICS_PORTS") or {}).get(self.container.service_name)
         if port and port not in _exporting:
             _exporting.add(port)
-            start_http_server(int(port), addr="127.0.0.1")
+            start_http_server(int(port), addr=self.container.config.get("METRICS_ADDR", "127.0.0.1"))
 
     def get_dependency(self, worker_ctx):
         return None
