@@ -107,8 +107,8 @@ def open_ready_items(uow, clock, decision, actor):
     opened = []
     for item in decision.items:
         if rules.ready_to_open(item, decision.items, clock.today()):
-            _move(uow, clock, item, rules.OPEN, actor, "前序事项已审核通过" if item.after else "决定登记")
             item.opened_at = clock.now()
+            _move(uow, clock, item, rules.OPEN, actor, "前序事项已审核通过" if item.after else "决定登记")
             uow.emit("item_opened", ItemEvent().dump(item))
             opened.append(item)
     return opened
@@ -153,9 +153,10 @@ def _move(uow, clock, item, to_state, actor, reason):
     from_state = item.state
     item.state = to_state
     item.version += 1
-    item.history.append(ItemTransition(from_state=from_state, to_state=to_state,
-                                       actor_user_id=actor.user_id, actor_role=actor.role,
-                                       reason=reason or "", at=clock.now()))
+    # Linking through ``item=`` queues the row without loading the item's whole history.
+    uow.session.add(ItemTransition(item=item, from_state=from_state, to_state=to_state,
+                                   actor_user_id=actor.user_id, actor_role=actor.role,
+                                   reason=reason or "", at=clock.now()))
     uow.emit("item_state_changed", dict(ItemEvent().dump(item), from_state=from_state))
 
 
