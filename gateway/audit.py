@@ -37,7 +37,7 @@ class Audit(DependencyProvider):
         self.flush()
 
     def get_dependency(self, worker_ctx):
-        return None
+        return self
 
     def worker_setup(self, worker_ctx):
         self.started[worker_ctx] = time.perf_counter()
@@ -74,3 +74,21 @@ def _status_of(result, exc_info):
     if exc_info is not None:
         return getattr(exc_info[1], "status", 500)
     return getattr(result, "status_code", 200)
+
+
+def search(session, query):
+    """The audit trail, newest first, filtered by user, method, path prefix and status."""
+    from sqlalchemy import func, select
+    stmt = select(AuditEntry)
+    if query["user_id"] is not None:
+        stmt = stmt.where(AuditEntry.user_id == query["user_id"])
+    if query["method"]:
+        stmt = stmt.where(AuditEntry.method == query["method"])
+    if query["path"]:
+        stmt = stmt.where(AuditEntry.path.startswith(query["path"], autoescape=True))
+    if query["status"] is not None:
+        stmt = stmt.where(AuditEntry.status == query["status"])
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(AuditEntry.id.desc())
+                           .offset((query["page"] - 1) * query["per_page"]).limit(query["per_page"]))
+    return rows.all(), total

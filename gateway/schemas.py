@@ -54,3 +54,23 @@ class UserOut(Schema):
     name = fields.String()
     role = fields.String()
     unit_id = fields.Integer()
+
+
+class AuditQuery(Schema):
+    user_id = fields.Integer(load_default=None)
+    method = fields.String(load_default=None, validate=validate.OneOf(("GET", "POST", "PUT", "PATCH", "DELETE")))
+    path = fields.String(load_default=None, validate=validate.Length(max=200))
+    status = fields.Integer(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class AuditOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    user_id = fields.Integer()
+    method = fields.String()
+    path = fields.String()
+    status = fields.Integer()
+    duration_ms = fields.Integer()
+    remote_addr = fields.String()

@@ -4,7 +4,11 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
+from services.common.schemas import load
+
+from ..audit import search as search_audit
 from ..entrypoints import API, http, json_response
+from ..schemas import AuditOut, AuditQuery
 
 HEALTH_TIMEOUT_SECONDS = 2
 
@@ -30,3 +34,11 @@ class OperationsRoutes:
     @http("GET", API + "/metrics")
     def prometheus_metrics(self, request):
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+    @http("GET", API + "/audit")
+    def audit_trail(self, request):
+        """审计记录: who did what, newest first (admin, leader)."""
+        self.auth.actor(request, "admin", "leader")
+        self.audit.flush()  # include the requests of the last second
+        rows, total = search_audit(self.db.session, load(AuditQuery(), request.args.to_dict()))
+        return json_response({"items": AuditOut(many=True).dump(rows), "total": total})

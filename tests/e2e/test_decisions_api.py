@@ -165,3 +165,14 @@ def test_health_reports_each_service(api):
     reply = api.http.get("/api/v1/health")
     assert reply.status_code == 200 and reply.json()["services"] == {"case": "ok"}
     assert "platform_entrypoint_seconds" in api.http.get("/api/v1/metrics").text
+
+
+def test_audit_trail_records_requests_for_admin_and_leader_only(api):
+    register(api, decision_payload(unit_id=api.unit_id))
+    api.get("/api/v1/decisions", "min")
+    assert api.get("/api/v1/audit", "min").status_code == 403
+    reply = api.get("/api/v1/audit", "admin", params={"method": "POST", "path": "/api/v1/decisions"})
+    entries = reply.json()["items"]
+    assert reply.status_code == 200 and len(entries) == 1
+    assert entries[0]["status"] == 201 and entries[0]["user_id"] is not None
+    assert api.get("/api/v1/audit", "admin", params={"per_page": 0}).status_code == 400
