@@ -31,3 +31,9 @@ class DecisionRoutes:
     def get_item(self, request, item_id):
         actor = self.auth.actor(request)
         return json_response(self.case.get_item(actor, item_id))
+
+    @http("GET", API + "/stats/<any(decisions, items):subject>")
+    def case_statistics(self, request, subject):
+        """统计: GET /stats/decisions?by=unit|status|sanction|year|month, /stats/items?by=code|state|unit."""
+        actor = self.auth.actor(request, "reviewer", "leader", "admin")
+        return json_response(self.case.statistics(actor, subject, request.args.get("by", "")))

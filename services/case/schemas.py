@@ -80,6 +80,18 @@ class ListQuery(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
+class StatsQuery(Schema):
+    subject = fields.String(required=True, validate=validate.OneOf(("decisions", "items")))
+    by = fields.String(required=True)
+
+    @validates_schema
+    def known_dimension(self, data, **_):
+        allowed = {"decisions": ("unit", "status", "sanction", "year", "month"),
+                   "items": ("code", "state", "unit")}[data["subject"]]
+        if data["by"] not in allowed:
+            raise ValidationError(f"可选：{', '.join(allowed)}", "by")
+
+
 # -- out ------------------------------------------------------------------------------
 class PersonOut(Schema):
     id = fields.Integer()

@@ -10,10 +10,11 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
+from services.common.schemas import load
 
-from . import execution
+from . import execution, statistics
 from .rulebook import load_rulebook
-from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut
+from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, StatsQuery
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,14 @@ class CaseService(HealthMixin):
     def open_due_items(self, actor):
         Actor.load(actor).require("admin", "system")
         return ItemOut(many=True).dump(execution.open_due_items(self.db, self.clock, SYSTEM))
+
+    @rpc
+    def statistics(self, actor, subject, by):
+        """Counts of decisions or items grouped by one dimension, within the actor's scope."""
+        actor = Actor.load(actor)
+        query = load(StatsQuery(), {"subject": subject, "by": by})
+        count = statistics.decision_counts if query["subject"] == "decisions" else statistics.item_counts
+        return {"subject": subject, "by": by, "rows": count(self.db.session, actor, query["by"])}
 
     @rpc
     def rulebook_summary(self, actor):

@@ -176,3 +176,17 @@ def test_audit_trail_records_requests_for_admin_and_leader_only(api):
     assert reply.status_code == 200 and len(entries) == 1
     assert entries[0]["status"] == 201 and entries[0]["user_id"] is not None
     assert api.get("/api/v1/audit", "admin", params={"per_page": 0}).status_code == 400
+
+
+def test_statistics_by_dimension_for_reviewers_and_leaders(api):
+    register(api, decision_payload(1, unit_id=api.unit_id))
+    register(api, decision_payload(2, unit_id=api.unit_id, sanctions=[{"kind": "government", "type": "警告"}]))
+    by_sanction = api.get("/api/v1/stats/decisions", "shen", params={"by": "sanction"}).json()["rows"]
+    assert {r["key"]: r["count"] for r in by_sanction} == {"留党察看": 1, "撤职": 1, "警告": 1}
+    by_month = api.get("/api/v1/stats/decisions", "shen", params={"by": "month"}).json()["rows"]
+    assert by_month == [{"key": "2021-03", "count": 2}]
+    states = api.get("/api/v1/stats/items", "shen", params={"by": "state"}).json()["rows"]
+    assert {r["key"]: r["count"] for r in states}["open"] == 2
+    reply = api.get("/api/v1/stats/decisions", "shen", params={"by": "colour"})
+    assert reply.status_code == 400 and "by" in reply.json()["fields"]
+    assert api.get("/api/v1/stats/decisions", "min", params={"by": "unit"}).status_code == 403
