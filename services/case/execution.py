@@ -14,12 +14,16 @@ from .exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
 from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction  # noqa: F401
 from .schemas import DecisionIn, DecisionRegisteredEvent, ItemEvent, ListQuery
 
+# Schema instances are built once: marshmallow deep-copies declared fields per instance.
+DECISION_IN, LIST_QUERY = DecisionIn(), ListQuery()
+DECISION_REGISTERED, ITEM_EVENT = DecisionRegisteredEvent(), ItemEvent()
+
 
 # -- registering a decision ---------------------------------------------------------------
 def register_decision(uow, book, clock, actor: Actor, payload):
     """登记处分决定: validate, compute impact periods, generate items, open the first."""
     actor.require("reviewer", "admin")
-    data = load(DecisionIn(), payload)
+    data = load(DECISION_IN, payload)
     if data["decision_date"] > clock.today():
         raise ValidationFailed("处分决定日期不能晚于今天", {"decision_date": ["不能是将来的日期"]})
     sanctions = tuple(rules.Sanction(s["kind"], s["type"], s["months"]) for s in data["sanctions"])
@@ -42,7 +46,7 @@ def register_decision(uow, book, clock, actor: Actor, payload):
     session.add(decision)
     try:
         session.flush()  # one flush: the whole aggregate, inserted in batches
-        uow.emit("decision_registered", DecisionRegisteredEvent().dump(decision))
+        uow.emit("decision_registered", DECISION_REGISTERED.dump(decision))
         open_ready_items(uow, clock, decision, actor)
         uow.commit()
     except IntegrityError:  # a concurrent registration of the same 文号 won the race
@@ -109,7 +113,7 @@ def open_ready_items(uow, clock, decision, actor):
         if rules.ready_to_open(item, decision.items, clock.today()):
             item.opened_at = clock.now()
             _move(uow, clock, item, rules.OPEN, actor, "前序事项已审核通过" if item.after else "决定登记")
-            uow.emit("item_opened", ItemEvent().dump(item))
+            uow.emit("item_opened", ITEM_EVENT.dump(item))
             opened.append(item)
     return opened
 
@@ -157,7 +161,7 @@ def _move(uow, clock, item, to_state, actor, reason):
     uow.session.add(ItemTransition(item=item, from_state=from_state, to_state=to_state,
                                    actor_user_id=actor.user_id, actor_role=actor.role,
                                    reason=reason or "", at=clock.now()))
-    uow.emit("item_state_changed", dict(ItemEvent().dump(item), from_state=from_state))
+    uow.emit("item_state_changed", dict(ITEM_EVENT.dump(item), from_state=from_state))
 
 
 def open_due_items(uow, clock, actor, item_ids=None):
@@ -188,7 +192,7 @@ def get_item(session, actor: Actor, item_id):
 
 
 def list_decisions(session, actor: Actor, query):
-    params = load(ListQuery(), query or {})
+    params = load(LIST_QUERY, query or {})
     stmt = select(Decision).join(Person)
     if not actor.sees_all_units:
         stmt = stmt.where(Decision.unit_id == actor.unit_id)

@@ -18,6 +18,11 @@ from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, St
 
 log = logging.getLogger(__name__)
 
+# Built once: marshmallow deep-copies declared fields for every new schema instance.
+DECISION_OUT, SUMMARIES_OUT = DecisionOut(), DecisionSummaryOut(many=True)
+ITEM_OUT, ITEMS_OUT, ITEM_DETAIL_OUT = ItemOut(), ItemOut(many=True), ItemDetailOut()
+STATS_QUERY = StatsQuery()
+
 
 class RuleBookProvider(DependencyProvider):
     """Loads and validates the rule book at start-up: a bad entry stops the service."""
@@ -41,37 +46,37 @@ class CaseService(HealthMixin):
     def register_decision(self, actor, payload):
         decision = execution.register_decision(self.db, self.rulebook, self.clock,
                                                Actor.load(actor), payload)
-        return DecisionOut().dump(decision)
+        return DECISION_OUT.dump(decision)
 
     @rpc
     def get_decision(self, actor, decision_id):
-        return DecisionOut().dump(execution.get_decision(self.db.session, Actor.load(actor), decision_id))
+        return DECISION_OUT.dump(execution.get_decision(self.db.session, Actor.load(actor), decision_id))
 
     @rpc
     def list_decisions(self, actor, query=None):
         page, total = execution.list_decisions(self.db.session, Actor.load(actor), query)
-        return {"items": DecisionSummaryOut(many=True).dump(page), "total": total}
+        return {"items": SUMMARIES_OUT.dump(page), "total": total}
 
     @rpc
     def get_item(self, actor, item_id):
-        return ItemDetailOut().dump(execution.get_item(self.db.session, Actor.load(actor), item_id))
+        return ITEM_DETAIL_OUT.dump(execution.get_item(self.db.session, Actor.load(actor), item_id))
 
     @rpc
     def transition_item(self, actor, item_id, to_state, expected_version=None, reason=""):
         item = execution.transition_item(self.db, self.clock, Actor.load(actor), item_id,
                                          to_state, expected_version, reason)
-        return ItemOut().dump(item)
+        return ITEM_OUT.dump(item)
 
     @rpc
     def open_due_items(self, actor):
         Actor.load(actor).require("admin", "system")
-        return ItemOut(many=True).dump(execution.open_due_items(self.db, self.clock, SYSTEM))
+        return ITEMS_OUT.dump(execution.open_due_items(self.db, self.clock, SYSTEM))
 
     @rpc
     def statistics(self, actor, subject, by):
         """Counts of decisions or items grouped by one dimension, within the actor's scope."""
         actor = Actor.load(actor)
-        query = load(StatsQuery(), {"subject": subject, "by": by})
+        query = load(STATS_QUERY, {"subject": subject, "by": by})
         count = statistics.decision_counts if query["subject"] == "decisions" else statistics.item_counts
         return {"subject": subject, "by": by, "rows": count(self.db.session, actor, query["by"])}
 

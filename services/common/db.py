@@ -23,7 +23,6 @@ from nameko.standalone.events import get_event_exchange
 from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import NullPool
 
 from .clock import utcnow
 from .models import OutboxEvent, ProcessedEvent
@@ -56,8 +55,11 @@ def make_engine(url):
         make_cooperative_postgres()
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     if url.startswith("sqlite"):
-        # One connection per use: SQLite file locks, not a pool, arbitrate writers.
-        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+        # Pooled: closing the last connection to a WAL database checkpoints and deletes the
+        # WAL, which would cost every request a few milliseconds.  SQLite's own file lock
+        # (busy_timeout) arbitrates writers; greenlets share the one OS thread.
+        engine = create_engine(url, pool_size=5, max_overflow=10,
+                               connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
