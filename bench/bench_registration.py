@@ -59,7 +59,7 @@ def make_databases(kind, workdir):
             "GATEWAY_DB_URL": url + "?options=-csearch_path%3Dgateway", "_pg_db": name, "_pg_url": url}
 
 
-def start_platform(env):
+def start_platform(env, case_instances):
     py = str(ROOT / ".venv/bin/python")
     if "_pg_url" in env:
         engine = create_engine(env["_pg_url"], poolclass=NullPool)
@@ -72,8 +72,8 @@ def start_platform(env):
     nameko = str(ROOT / ".venv/bin/nameko")
     procs = [subprocess.Popen([nameko, "run", "--config", "config.yaml", target], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for target in ("services.case.service:CaseService", "gateway.service:GatewayService",
-                            "bench.floor:PingService")]
+             for target in ["services.case.service:CaseService"] * case_instances
+             + ["gateway.service:GatewayService", "bench.floor:PingService"]]
     procs.append(subprocess.Popen([py, "bench/floor.py", "echo-server", env["AMQP_URI"]], env=env,
                                   cwd=ROOT, stdout=subprocess.PIPE, text=True))
     procs[-1].stdout.readline()
@@ -138,10 +138,54 @@ def registrations(base, token, unit, clients, count, offset):
     return latencies, count / (time.perf_counter() - started)
 
 
+def mean_seconds(metrics_text, entrypoint):
+    """Mean of platform_entrypoint_seconds for one entrypoint, from Prometheus text."""
+    total = count = 0.0
+    for line in metrics_text.splitlines():
+        if f'entrypoint="{entrypoint}"' not in line:
+            continue
+        if line.startswith("platform_entrypoint_seconds_sum"):
+            total = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("platform_entrypoint_seconds_count"):
+            count = float(line.rsplit(" ", 1)[1])
+    return total / count * 1000 if count else float("nan")
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def broker_pid():
+    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return int(found[0]) if found else None
+
+
+def cpu_budget(procs):
+    """Snapshot of CPU seconds of case, gateway, broker and this client."""
+    *cases, gateway = procs[:-2]
+    budget = {"case": sum(cpu_seconds(p.pid) for p in cases), "gateway": cpu_seconds(gateway.pid),
+              "client": cpu_seconds(os.getpid())}
+    if broker_pid():
+        budget["broker"] = cpu_seconds(broker_pid())
+    return budget
+
+
+def where_time_goes(base, case_metrics_port):
+    gateway = requests.get(base + "/api/v1/metrics").text
+    case = requests.get(f"http://127.0.0.1:{case_metrics_port}/metrics").text
+    print(f"where time goes (means over every request): gateway worker "
+          f"{mean_seconds(gateway, 'register_decision'):.2f} ms, of which the case worker "
+          f"{mean_seconds(case, 'register_decision'):.2f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--case-instances", type=int, default=1,
+                        help="case service processes (competing consumers on one queue)")
     args = parser.parse_args()
 
     rabbit, vhost = make_vhost()
@@ -151,27 +195,33 @@ def main():
     env = dict(os.environ, **{k: v for k, v in dbs.items() if not k.startswith("_")},
                AMQP_URI=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
                WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", LOG_LEVEL="WARNING", PYTHONWARNINGS="ignore",
-               PLATFORM_SERVICES="[case]", LIBRARY_INDEX_DIR=f"{workdir}/index")
+               PLATFORM_SERVICES="[case]", LIBRARY_INDEX_DIR=f"{workdir}/index",
+               CASE_METRICS_PORT=str(port + 1))
     if "_pg_url" in dbs:
         env["_pg_url"] = dbs["_pg_url"]
-    procs = start_platform(env)
+    procs = start_platform(env, args.case_instances)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base)
         token, unit = reviewer_token(base)
         amqp = amqp_roundtrips(env["AMQP_URI"], 1000)
         rpc = nameko_rpc_floor(env["AMQP_URI"], 1000)
-        print(f"database: {args.db}; machine: {os.cpu_count()} cores")
+        print(f"database: {args.db}; case instances: {args.case_instances}; machine: {os.cpu_count()} cores")
         print(f"floor  raw AMQP request/reply (kombu)   p50 {pct(amqp, .5):6.2f} ms  p99 {pct(amqp, .99):6.2f} ms")
         print(f"floor  bare nameko RPC                  p50 {pct(rpc, .5):6.2f} ms  p99 {pct(rpc, .99):6.2f} ms")
         registrations(base, token, unit, 4, 40, 900000)  # warm-up
         offset = 0
         for clients in (1, 8, 32):
+            before = cpu_budget(procs)
             latencies, rate = registrations(base, token, unit, clients, args.requests, offset)
+            after = cpu_budget(procs)
             offset += args.requests
+            spent = {k: (after[k] - before[k]) / args.requests * 1000 for k in after}
             print(f"gateway POST /decisions  clients {clients:2d}   {rate:6.1f} registrations/s   "
                   f"p50 {pct(latencies, .5):7.2f} ms  p99 {pct(latencies, .99):7.2f} ms   "
                   f"p50 = {pct(latencies, .5) / pct(rpc, .5):4.1f}x nameko floor")
+            print("    CPU per registration: " + ", ".join(f"{k} {v:.1f} ms" for k, v in spent.items()))
+        where_time_goes(base, port + 1)
     finally:
         for proc in procs:
             proc.terminate()

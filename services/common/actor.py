@@ -36,7 +36,7 @@ class Actor:
         if isinstance(data, Actor):
             return data
         try:
-            return cls(**ActorSchema().load(data or {}))
+            return cls(**_ACTOR_SCHEMA.load(data or {}))
         except ValidationError as err:
             raise ValidationFailed("调用方身份无效", {"actor": [str(err.messages)]})
 
@@ -55,4 +55,5 @@ class Actor:
             raise Forbidden("当前角色无权执行此操作", {"role": [self.role]})
 
 
+_ACTOR_SCHEMA = ActorSchema()  # built once: every RPC call loads an actor
 SYSTEM = Actor(user_id=None, role="system", unit_id=None)
