@@ -1,0 +1,113 @@
+// What the screen calls things.  Codes stay English in the API; the UI speaks Chinese.
+export const ROLES = { admin: '系统管理员', reviewer: '审理室', operator: '经办人', partner: '协作部门', leader: '领导' };
+export const UNIT_KINDS = { review: '审理室', responsible: '主体责任部门', partner: '协作部门' };
+export const PARTNER_ROLES = { organization: '组织部门', hr: '人社部门', finance: '财政部门', united_front: '统战部门', other: '其他' };
+
+export const ITEM_STATES = { locked: '未开启', open: '进行中', submitted: '待审核', approved: '已通过', rejected: '已驳回' };
+export const DECISION_STATUSES = { executing: '执行中', completed: '已完成' };
+export const LIGHTS = { green: '绿灯', yellow: '黄灯', red: '红灯' };
+export const ALERT_LEVELS = { reminder: '提醒', warning: '预警', overdue: '超期' };
+export const SANCTION_KINDS = { party: '党纪处分', government: '政务处分' };
+export const REPORT_STATES = { submitted: '待审核', approved: '已通过', rejected: '已驳回', pending: '待审核' };
+export const EXTENSION_STATES = { requested: '待批准', pending: '待批准', approved: '已批准', refused: '未批准', rejected: '未批准' };
+
+// The sanction types the law allows (纪律处分条例 第8条, 政务处分法 第7条); the server decides periods.
+export const SANCTION_TYPES = {
+  party: ['警告', '严重警告', '撤销党内职务', '留党察看', '开除党籍'],
+  government: ['警告', '记过', '记大过', '降级', '撤职', '开除'],
+};
+export const PROBATION = '留党察看';
+export const PROBATION_MONTHS = [12, 24];
+
+// Choices of the registration form (the contract's enumerations).
+export const POLITICAL_STATUSES = ['中共党员', '民主党派', '群众'];
+export const DEMOCRATIC_PARTIES = ['民革', '民盟', '民建', '民进', '农工党', '致公党', '九三学社', '台盟'];
+export const CATEGORIES = ['公务员', '参照公务员法管理', '事业单位', '国有企业', '村(社区)干部', '其他'];
+export const DISPOSITIONS = ['收缴', '没收', '追缴', '责令退赔', '退赔'];
+export const ORG_MEASURES = ['停职检查', '调整职务', '责令辞职', '免职', '降职'];
+export const LETTERS = ['纪检监察建议书', '监察建议书', '纪律检查建议书'];
+
+// Short names for legal references, as reviewers write them (《政务处分法》第46条).
+export const REGULATION_SHORT = {
+  L01: '政务处分法', L02: '监察法', L05: '公务员法', L09: '国有企业管理人员处分条例',
+  P01: '纪律处分条例', P03: '处分违纪党员批准权限和程序规定', P04: '监督执纪工作规则',
+  P05: '纪律检查委员会工作条例', P06: '组织处理规定', S01: '监察法实施条例', S02: '事业单位工作人员处分暂行规定',
+};
+
+export const LIBRARY_CATEGORIES = ['法律法规', '党内法规', '监察法规文件', '地方制度'];
+export const LIBRARY_STATUSES = ['现行有效', '已被取代', '历史文本'];
+
+// 智能预审 and 驳回 speak the reviewers' problem categories.
+export const PROBLEM_CATEGORIES = ['以送达代替宣布', '送达部门遗漏', '本人不表态', '投档不及时', '执行不报告',
+  '年度考核运用不规范', '三书落实不及时', '违纪所得未退缴', '证明材料不全', '其他'];
+
+export const RATING_GRADES = ['优秀', '称职(合格)', '基本称职', '不称职(不合格)', '不定等次'];
+
+/**
+ * The evidence a report carries, per item code (rules.md, "a reviewer's checklist").  Used when
+ * the review service offers no checklist of its own.  type list = names separated by 、 or commas.
+ */
+export const EVIDENCE = {
+  SERVE: [
+    { key: 'recipients', label: '送达对象', type: 'checks', options: ['本人', '所在单位'], required: true },
+    { key: 'receipt_signed', label: '回执已由本人签收', type: 'checkbox' },
+    { key: 'unit_seal', label: '回执已加盖单位公章', type: 'checkbox' },
+  ],
+  ANNOUNCE: [
+    { key: 'meeting', label: '宣布形式', type: 'select', options: ['会议宣布', '个别宣布'], required: true },
+    { key: 'scope', label: '参会范围', type: 'text', required: true, placeholder: '如：局机关全体党员' },
+    { key: 'announcers', label: '宣布人（不少于2人）', type: 'list', required: true, placeholder: '姓名以顿号分隔' },
+    { key: 'attendance', label: '参会人数', type: 'number', required: true },
+    { key: 'statement', label: '本人表态', type: 'textarea', required: true, hint: '拒绝签字的，如实记录“拒绝签字”' },
+    { key: 'statement_refused', label: '本人拒绝签字', type: 'checkbox' },
+  ],
+  COPY: [
+    { key: 'recipients', label: '抄送单位', type: 'list', required: true, placeholder: '如：区委组织部、区委统战部' },
+    { key: 'letter_number', label: '函件文号', type: 'text', required: true },
+  ],
+  ARCHIVE: [
+    { key: 'filed_on', label: '归档日期', type: 'date', required: true },
+    { key: 'archive_holder', label: '档案管理单位', type: 'text', required: true },
+  ],
+  TREATMENT: [
+    { key: 'effective_on', label: '生效日期', type: 'date', required: true },
+    { key: 'changes', label: '调整内容（职务 / 职级 / 工资档次）', type: 'textarea', required: true },
+    { key: 'approval_doc', label: '审批文件文号', type: 'text', required: true },
+  ],
+  ORG_HANDLING: [
+    { key: 'measure', label: '采取的组织处理措施', type: 'text', required: true },
+    { key: 'doc_number', label: '文件文号', type: 'text', required: true },
+  ],
+  ASSETS: [
+    { key: 'amount_ordered', label: '应收缴（退赔）金额（元）', type: 'money', required: true },
+    { key: 'amount_recovered', label: '实际收缴（退赔）金额（元）', type: 'money', required: true },
+    { key: 'receipt_number', label: '票据号', type: 'text', required: true },
+    { key: 'paid_on', label: '缴纳日期', type: 'date', required: true },
+  ],
+  LETTERS: [
+    { key: 'letters', label: '已落实的文书', type: 'list', required: true, placeholder: '如：纪检监察建议书' },
+    { key: 'measures', label: '落实情况', type: 'textarea', required: true },
+  ],
+  REPORT: [
+    { key: 'report_date', label: '报告日期', type: 'date', required: true },
+    { key: 'doc_number', label: '报告文号', type: 'text', required: true },
+  ],
+  RATING: [
+    { key: 'year', label: '考核年度', type: 'number', required: true },
+    { key: 'grade', label: '评定等次', type: 'select', options: RATING_GRADES, required: true },
+  ],
+  EDU_VISIT: [
+    { key: 'visitors', label: '回访人', type: 'list', required: true },
+    { key: 'situation', label: '本人思想和工作情况', type: 'textarea', required: true },
+    { key: 'record', label: '回访记录', type: 'textarea' },
+  ],
+  RESTORE: [
+    { key: 'outcome', label: '处理结果', type: 'select', options: ['恢复', '延长', '开除'], required: true },
+    { key: 'meeting_doc', label: '会议记录 / 决议', type: 'text', required: true },
+    { key: 'approval_doc', label: '批准文件文号', type: 'text', required: true },
+  ],
+};
+
+export function label(map, code) {
+  return (code !== null && code !== undefined && map[code]) || code || '—';
+}

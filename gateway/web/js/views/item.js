@@ -1,0 +1,278 @@
+// 执行事项 page: history, reports (上报) with 智能预审 findings, and the actions of this user:
+// an operator of the unit reports or asks for 延期; a reviewer approves or rejects (驳回).
+import { api, listOf } from '../api.js';
+import { facts, h, notice, replace, section, table } from '../dom.js';
+import { busy, field, options, showErrors, splitList, summaryBox, values } from '../forms.js';
+import { EVIDENCE, EXTENSION_STATES, ITEM_STATES, PARTNER_ROLES, PROBLEM_CATEGORIES, REPORT_STATES, ROLES, label } from '../labels.js';
+import { countdown, date, dateTime, legalBasis, light, pageTitle, problem, stateBadge, todayIso } from '../ui.js';
+
+const REPORTABLE = ['open', 'rejected'];
+
+export async function render(root, ctx, outcome) {
+  replace(root);
+  let item;
+  try { item = await api.get(`/items/${ctx.params[0]}`); } catch (err) {
+    root.append(pageTitle('执行事项'), err.status === 404 && !err.unavailable ? notice('warn', '该执行事项不存在，或不在您的查看范围内。') : problem(err));
+    return;
+  }
+  const refresh = (message, findings) => render(root, ctx, { message, findings }).then(() => root.querySelector('h1')?.focus());
+  root.append(
+    h('nav', { class: 'crumbs', 'aria-label': '位置' }, h('a', { href: '#/decisions' }, '处分决定'), ' / ',
+      h('a', { href: `#/decisions/${item.decision_id}` }, '所属处分决定'), ' / ', item.name),
+    pageTitle(`${item.seq}. ${item.name}`, stateBadge(item.state), item.light ? light(item.light) : null));
+  if (outcome?.message) root.append(notice('ok', outcome.message));
+  if (outcome?.findings) root.append(findingsPanel(outcome.findings, true));
+  root.append(section('事项信息', facts([
+    ['状态', label(ITEM_STATES, item.state)], ['开启日期', item.opens_on ? date(item.opens_on) : '前序事项通过后开启'],
+    ['截止日期', item.due_date ? h('span', null, date(item.due_date), ' ', countdown(item.due_date, item.state)) : null],
+    ['延期上限', item.extension_limit ? date(item.extension_limit) : null],
+    ['协作部门', (item.partners || []).map((p) => label(PARTNER_ROLES, p))],
+    ['须在其后办理', (item.after || []).length ? `${item.after.length} 项前序事项通过后` : null],
+  ]), h('h3', null, '法律依据'), legalBasis(item.legal_basis)));
+
+  const user = ctx.user;
+  if (user.role === 'operator' && user.unit_id === item.unit_id && REPORTABLE.includes(item.state)) {
+    root.append(await reportForm(item, refresh), extensionForm(item, refresh));
+  }
+  if (user.role === 'reviewer' && item.state === 'submitted') root.append(await reviewPanel(item, refresh));
+  if (user.role === 'reviewer') {
+    const pending = (item.extensions || []).filter((e) => ['requested', 'pending'].includes(e.state || e.status));
+    if (pending.length) root.append(extensionsPanel(pending, refresh));
+  }
+  if (item.reports) root.append(section('上报与审核记录', reportsList(item)));
+  if (item.extensions?.length) root.append(section('延期申请', extensionTable(item.extensions)));
+  root.append(section('办理记录', historyTable(item.history || [])));
+}
+
+// -- 上报 -------------------------------------------------------------------------------
+async function checklist(item) {
+  try {
+    const body = await api.get(`/items/${item.id}/checklist`);
+    const specs = Array.isArray(body) ? body : body?.fields || body?.evidence;
+    if (Array.isArray(specs) && specs.length) return specs.map(normaliseSpec);
+  } catch { /* the review service offers no checklist: use the rule table's */ }
+  return EVIDENCE[item.code] || [{ key: 'description', label: '办理情况', type: 'textarea', required: true }];
+}
+
+function normaliseSpec(s) {
+  return { key: s.key || s.name, label: s.label || s.title || s.key || s.name, type: s.type || 'text',
+    required: Boolean(s.required), options: s.options || s.choices, placeholder: s.placeholder, hint: s.hint };
+}
+
+function evidenceField(spec) {
+  const name = `evidence.${spec.key}`;
+  const opts = spec.options ? spec.options.map((o) => (Array.isArray(o) ? o : [o, o])) : undefined;
+  const type = { list: 'text', money: 'text', select: 'select', checks: 'checks' }[spec.type] || spec.type;
+  return field({ name, label: spec.label, type, required: spec.required, hint: spec.hint || (spec.type === 'list' ? '多项以顿号分隔' : null),
+    placeholder: spec.placeholder, options: type === 'select' ? [['', '请选择'], ...opts] : opts,
+    wide: spec.type === 'textarea', attrs: spec.type === 'money' ? { inputmode: 'decimal' } : null });
+}
+
+/** The evidence object: lists split, numbers numeric, ticks boolean, blanks left out. */
+function evidenceFrom(v, specs) {
+  const evidence = {};
+  for (const spec of specs) {
+    const raw = v[`evidence.${spec.key}`];
+    if (spec.type === 'checkbox') { evidence[spec.key] = raw === 'true'; continue; }
+    if (spec.type === 'checks') { const list = [].concat(raw || []); if (list.length) evidence[spec.key] = list; continue; }
+    if (raw === undefined || raw === '') continue;
+    evidence[spec.key] = spec.type === 'list' ? splitList(raw) : spec.type === 'number' ? Number(raw) : raw;
+  }
+  if (v['evidence.note']) evidence.note = v['evidence.note'];
+  return evidence;
+}
+
+async function reportForm(item, refresh) {
+  const specs = await checklist(item);
+  const attachments = attachmentPicker();
+  const submit = h('button', { type: 'submit', class: 'primary' }, item.state === 'rejected' ? '整改后重新上报' : '上报');
+  const form = h('form', { novalidate: true, class: 'report-form' },
+    summaryBox(),
+    item.state === 'rejected' ? notice('warn', '该事项已被驳回，请按整改要求办理后重新上报。') : null,
+    h('div', { class: 'grid' },
+      field({ name: 'performed_on', label: '办理日期', type: 'date', required: true, attrs: { max: todayIso() } }),
+      specs.map(evidenceField),
+      field({ name: 'evidence.note', label: '补充说明', type: 'textarea', rows: 3, wide: true })),
+    attachments.box,
+    h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const v = values(form);
+    const body = { performed_on: v.performed_on || null, evidence: evidenceFrom(v, specs), attachments: attachments.ids() };
+    await busy(submit, async () => {
+      try {
+        const reply = await api.post(`/items/${item.id}/reports`, body);
+        await refresh('已上报，等待审理室审核。', findingsOf(reply) || []);
+      } catch (err) { showErrors(form, err); }
+    });
+  });
+  return section(`上报：${item.name}`, form);
+}
+
+/** Files chosen are uploaded at once (POST /attachments, multipart); the report carries their ids. */
+function attachmentPicker() {
+  const uploaded = [];
+  const list = h('ul', { class: 'attachments' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const input = h('input', { type: 'file', multiple: true, id: 'attachment-input', accept: '.pdf,.jpg,.jpeg,.png,.doc,.docx' });
+  const draw = () => replace(list, uploaded.map((a, i) => h('li', null, a.filename || a.name || `附件 ${a.id}`, ' ',
+    h('button', { type: 'button', class: 'link-button', onclick: () => { uploaded.splice(i, 1); draw(); } }, '移除'))));
+  input.addEventListener('change', async () => {
+    for (const file of input.files) {
+      replace(status, h('span', { class: 'muted' }, `正在上传 ${file.name}…`));
+      const form = new FormData();
+      form.append('file', file, file.name);
+      try {
+        const reply = await api.upload('/attachments', form);
+        uploaded.push({ ...reply, filename: reply.filename || file.name });
+        replace(status);
+      } catch (err) { replace(status, problem(err, '附件上传')); break; }
+      draw();
+    }
+    input.value = '';
+  });
+  const box = h('div', { class: 'field wide', 'data-field': 'attachments' },
+    h('label', { for: 'attachment-input' }, '证明材料（回执、会议记录、照片等扫描件）'), input, list, status,
+    h('div', { class: 'field-error', id: 'attachments-err' }));
+  return { box, ids: () => uploaded.map((a) => a.id) };
+}
+
+function findingsOf(reply) {
+  if (!reply) return null;
+  return reply.findings || reply.precheck || reply.pre_check || reply.checks || reply.report?.findings || null;
+}
+
+/** 智能预审: problems the platform found before a reviewer looks. */
+function findingsPanel(findings, fresh) {
+  if (!findings.length) return notice(fresh ? 'ok' : 'info', '智能预审：未发现问题。');
+  return h('div', { class: 'notice notice-warn', role: 'status' },
+    h('strong', null, `智能预审发现 ${findings.length} 个问题：`),
+    h('ul', null, findings.map((f) => h('li', null,
+      typeof f === 'string' ? f : [h('span', { class: 'tag' }, f.category || f.problem || f.code || '提示'), ' ', f.message || f.detail || '']))));
+}
+
+// -- 审核 -------------------------------------------------------------------------------
+async function pendingReport(item) {
+  const reports = item.reports || [];
+  const waiting = reports.filter((r) => ['submitted', 'pending'].includes(r.state || r.status));
+  if (waiting.length) return waiting[waiting.length - 1];
+  if (reports.length) return reports[reports.length - 1];
+  const queue = listOf(await api.get('/review/queue')).items;
+  return queue.find((r) => (r.item_id ?? r.item?.id) === item.id) || null;
+}
+
+async function reviewPanel(item, refresh) {
+  let report;
+  try { report = await pendingReport(item); } catch (err) { return section('审核', problem(err, '审核')); }
+  if (!report) return section('审核', notice('info', '没有找到待审核的上报。'));
+  const approveButton = h('button', { type: 'submit', class: 'primary' }, '审核通过');
+  const approve = h('form', { novalidate: true }, summaryBox(),
+    field({ name: 'comment', label: '审核意见', type: 'textarea', rows: 2, wide: true }), h('div', { class: 'actions' }, approveButton));
+  approve.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    await busy(approveButton, async () => {
+      try { await api.post(`/reports/${report.id}/approve`, { comment: values(approve).comment }); await refresh('已审核通过，后续事项已按顺序开启。'); }
+      catch (err) { showErrors(approve, err); }
+    });
+  });
+  const rejectButton = h('button', { type: 'submit', class: 'danger' }, '驳回');
+  const reject = h('form', { novalidate: true }, summaryBox(), h('div', { class: 'grid' },
+    field({ name: 'problem', label: '问题类别', type: 'select', required: true, options: options(PROBLEM_CATEGORIES, '请选择') }),
+    field({ name: 'rectify_by', label: '整改期限', type: 'date', required: true, attrs: { min: todayIso() } }),
+    field({ name: 'requirement', label: '整改要求', type: 'textarea', required: true, rows: 3, wide: true })),
+    h('div', { class: 'actions' }, rejectButton));
+  reject.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = values(reject);
+    await busy(rejectButton, async () => {
+      try {
+        await api.post(`/reports/${report.id}/reject`, { problem: v.problem, requirement: v.requirement, rectify_by: v.rectify_by || null });
+        await refresh('已驳回，事项退回主体责任部门整改。');
+      } catch (err) { showErrors(reject, err); }
+    });
+  });
+  return section('审核', reportCard(report),
+    h('div', { class: 'columns' }, h('div', { class: 'subpanel' }, h('h3', null, '通过'), approve),
+      h('div', { class: 'subpanel' }, h('h3', null, '驳回'), reject)));
+}
+
+// -- 延期 -------------------------------------------------------------------------------
+function extensionForm(item, refresh) {
+  const submit = h('button', { type: 'submit' }, '申请延期');
+  const form = h('form', { novalidate: true }, summaryBox(), h('div', { class: 'grid' },
+    field({ name: 'days', label: '延期天数', type: 'number', required: true, attrs: { min: 1, step: 1 },
+      hint: item.extension_limit ? `法定最迟可延至 ${date(item.extension_limit)}` : '延期不得超过法定期限' }),
+    field({ name: 'reason', label: '延期理由', type: 'textarea', required: true, rows: 2, wide: true })),
+    h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = values(form);
+    await busy(submit, async () => {
+      try { await api.post(`/items/${item.id}/extension`, { days: v.days ? Number(v.days) : null, reason: v.reason }); await refresh('延期申请已提交，等待审理室批准。'); }
+      catch (err) { showErrors(form, err); }
+    });
+  });
+  const details = h('details', { class: 'panel' }, h('summary', null, '申请延期'), form);
+  return details;
+}
+
+function extensionsPanel(pending, refresh) {
+  return section('待批准的延期申请', pending.map((ext) => {
+    const button = h('button', { type: 'button', class: 'primary' }, '批准延期');
+    const status = h('div', { 'aria-live': 'polite' });
+    button.addEventListener('click', () => busy(button, async () => {
+      try { await api.post(`/extensions/${ext.id}/approve`, {}); await refresh('已批准延期。'); }
+      catch (err) { replace(status, problem(err, '延期审批')); }
+    }));
+    return h('div', { class: 'subpanel' }, facts([['申请延期', `${ext.days} 天`], ['理由', ext.reason], ['申请时间', dateTime(ext.created_at || ext.requested_at)]]), button, status);
+  }));
+}
+
+function extensionTable(extensions) {
+  return table([
+    { label: '天数', cell: (e) => `${e.days} 天` }, { label: '理由', cell: (e) => e.reason },
+    { label: '状态', cell: (e) => label(EXTENSION_STATES, e.state || e.status) },
+    { label: '延至', cell: (e) => date(e.new_due_date || e.due_date) },
+    { label: '申请时间', cell: (e) => dateTime(e.created_at || e.requested_at) },
+  ], extensions);
+}
+
+// -- records ----------------------------------------------------------------------------
+function reportsList(item) {
+  if (!item.reports.length) return h('p', { class: 'muted' }, '尚未上报');
+  return [...item.reports].reverse().map(reportCard);
+}
+
+function reportCard(report) {
+  const labels = Object.fromEntries(Object.values(EVIDENCE).flat().map((s) => [s.key, s.label]));
+  labels.note = '补充说明';
+  const evidence = Object.entries(report.evidence || {}).map(([k, v]) => [labels[k] || k, show(v)]);
+  const reviews = report.reviews || (report.review ? [report.review] : []);
+  return h('article', { class: 'report' },
+    h('header', null, h('strong', null, `第 ${report.round || report.seq || ''} 次上报`.replace('第  次', '')), ' ',
+      stateBadge(report.state || report.status, REPORT_STATES), ' ',
+      h('span', { class: 'muted' }, dateTime(report.submitted_at || report.created_at))),
+    facts([['办理日期', date(report.performed_on)], ...evidence,
+      ['证明材料', (report.attachments || []).map((a) => (typeof a === 'object' ? a.filename || a.name || `附件 ${a.id}` : `附件 ${a}`))]]),
+    findingsOf(report) ? findingsPanel(findingsOf(report), false) : null,
+    reviews.map((r) => h('div', { class: `review review-${r.outcome || r.decision || r.kind}` },
+      h('strong', null, ['reject', 'rejected'].includes(r.outcome || r.decision || r.kind) ? '驳回' : '审核通过'), ' ',
+      h('span', { class: 'muted' }, dateTime(r.at || r.created_at)),
+      facts([['问题类别', r.problem], ['整改要求', r.requirement], ['整改期限', r.rectify_by ? date(r.rectify_by) : null], ['审核意见', r.comment]]))));
+}
+
+function show(value) {
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (Array.isArray(value)) return value.join('、');
+  if (value && typeof value === 'object') return JSON.stringify(value);
+  return String(value ?? '—');
+}
+
+function historyTable(history) {
+  return table([
+    { label: '时间', cell: (t) => dateTime(t.at), class: 'nowrap' },
+    { label: '变化', cell: (t) => h('span', null, t.from_state ? label(ITEM_STATES, t.from_state) + ' → ' : '', label(ITEM_STATES, t.to_state)) },
+    { label: '操作人', cell: (t) => (t.actor_role ? label(ROLES, t.actor_role) : '系统') },
+    { label: '说明', cell: (t) => t.reason || '' },
+  ], history, '暂无记录');
+}

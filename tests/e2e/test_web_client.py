@@ -1,0 +1,132 @@
+"""The web client (网页端) as the gateway serves it: the page, its static files with their types
+and cache validators, refusal of anything outside the web folder, and modules that parse and
+import only files that exist.  The gateway runs alone: serving files needs no other service."""
+import http.client
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from gateway.routes.web import CONTENT_TYPES, WEB_ROOT
+from gateway.service import GatewayService
+from services.common import migrate
+
+MODULES = sorted(WEB_ROOT.rglob("*.js"))
+IMPORT = re.compile(r"""^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]""", re.M)
+
+
+@pytest.fixture
+def gateway(container_factory, rabbit_config, web_config, tmp_path):
+    url = f"sqlite:///{tmp_path}/gateway.db"
+    migrate.upgrade("gateway", url)
+    config = {**rabbit_config, **web_config, "GATEWAY_DB_URL": url, "TOKEN_SECRET": "test-secret",
+              "MAX_BODY_BYTES": 262144, "PLATFORM_SERVICES": []}
+    container = container_factory(GatewayService, config)
+    container.start()
+    return container
+
+
+def raw_get(port, path):
+    """GET ``path`` exactly as written (requests would normalise ``..`` away before sending)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", path)
+    reply = conn.getresponse()
+    body = reply.read()
+    conn.close()
+    return reply.status, reply.getheader("Content-Type"), body
+
+
+def test_the_page_is_served_with_a_strict_policy_and_revalidation(gateway, web_session):
+    reply = web_session.get("/")
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<script type="module" src="/static/app.js"></script>' in reply.text
+    assert "script-src 'self'" in reply.headers["Content-Security-Policy"]
+    assert reply.headers["Cache-Control"] == "no-cache" and reply.headers["ETag"]
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("file", sorted(p for p in WEB_ROOT.rglob("*") if p.is_file()),
+                         ids=lambda p: str(p.relative_to(WEB_ROOT)))
+def test_every_file_of_the_client_is_served_with_its_type(gateway, web_session, file):
+    reply = web_session.get("/static/" + file.relative_to(WEB_ROOT).as_posix())
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"] == CONTENT_TYPES[file.suffix]
+    assert reply.content == file.read_bytes()
+
+
+def test_an_unchanged_file_answers_not_modified_and_a_changed_one_in_full(gateway, web_session):
+    first = web_session.get("/static/app.js")
+    etag = first.headers["ETag"]
+    again = web_session.get("/static/app.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+    other = web_session.get("/static/app.js", headers={"If-None-Match": '"stale"'})
+    assert other.status_code == 200 and other.content == first.content
+
+
+SECRET = (Path(__file__).resolve().parents[2] / "config.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../routes/web.py",
+    "/static/../../config.yaml",
+    "/static/..%2f..%2fconfig.yaml",
+    "/static/%2e%2e/%2e%2e/config.yaml",
+    "/static/js/../../../config.yaml",
+    "/static/..%5c..%5cconfig.yaml",
+    "/static/app.js%00.css",
+    "/static/js",
+    "/static/missing.js",
+    "/static/.hidden.js",
+])
+def test_anything_outside_the_web_folder_or_unknown_is_refused(gateway, web_config_port, path):
+    status, content_type, body = raw_get(web_config_port, path)
+    assert status == 404, (path, status, body[:200])
+    assert content_type == "application/json"
+    assert b"TOKEN_SECRET" not in body and SECRET not in body and b"import" not in body
+
+
+def test_an_absolute_path_is_kept_inside_the_web_folder(gateway, web_session):
+    # werkzeug merges the doubled slash with a redirect to /static/etc/passwd: still inside.
+    reply = web_session.get("/static/%2fetc%2fpasswd")
+    assert reply.status_code == 404 and reply.json()["error"] == "NOT_FOUND"
+    assert reply.history and all(urlparse(r.headers["Location"]).path.startswith("/static/")
+                                 for r in reply.history)
+
+
+def test_a_file_type_the_client_does_not_use_is_not_served(gateway, web_config_port, tmp_path):
+    stray = WEB_ROOT / "stray-test-file.py"
+    stray.write_text("print('not for browsers')")
+    try:
+        assert raw_get(web_config_port, "/static/stray-test-file.py")[0] == 404
+    finally:
+        stray.unlink()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(WEB_ROOT)))
+def test_every_module_parses(module):
+    check = subprocess.run(["node", "--input-type=module", "--check"], input=module.read_bytes(),
+                           capture_output=True, timeout=30)
+    assert check.returncode == 0, check.stderr.decode()
+
+
+def test_every_import_names_a_file_that_exists():
+    for module in MODULES:
+        for target in IMPORT.findall(module.read_text(encoding="utf-8")):
+            assert target.startswith("./") or target.startswith("../"), (module, target)
+            assert (module.parent / target).resolve().is_file(), (module, target)
+    page = (WEB_ROOT / "index.html").read_text(encoding="utf-8")
+    for asset in re.findall(r'(?:src|href)="/static/([^"]+)"', page):
+        assert (WEB_ROOT / asset).is_file(), asset
+
+
+def test_no_module_writes_markup_from_strings():
+    """User data reaches the page only as text: no innerHTML and friends anywhere."""
+    sinks = re.compile(r"\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(")
+    offenders = [f"{m.relative_to(WEB_ROOT)}:{n}" for m in MODULES
+                 for n, line in enumerate(m.read_text(encoding="utf-8").splitlines(), 1) if sinks.search(line)]
+    assert offenders == []
