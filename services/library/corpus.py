@@ -48,6 +48,7 @@ APPENDIX = re.compile(r"^(附件[一二三四五六七八九十\d]*|附[：:])")
 INFO_END = "<!-- INFO END -->"
 PROMULGATION = re.compile(r"^(来源[:：]|\d{4}[年.]|[（(].*(\d{4}[年.]|〔\d{4}〕))")
 TERMINAL = tuple("。；;：:！!？?…”」』）)")
+BROKEN_LINE_CHARS = 20
 PUNCTUATION = re.compile(r"[，。；：、！？,.;:!?“”\"（）()《》〔〕\[\]]")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 # Issuing bodies named in promulgation lines (the last one named gave the text its form).
@@ -326,11 +327,17 @@ class _Builder:
             self.preamble.append(line)
             return
         paragraphs = self.articles[-1][4]
-        if paragraphs and not paragraphs[-1].endswith(TERMINAL) and line[0] not in "（(" \
-                and not re.match(r"^\d+[.、．]", line):
-            paragraphs[-1] += line   # a line broken in the middle of a sentence
+        if paragraphs and self._broken(paragraphs[-1], line):
+            paragraphs[-1] += line
         else:
             paragraphs.append(line)
+
+    @staticmethod
+    def _broken(previous, line):
+        """A full-width line that stops mid-sentence continues on the next line (S04 was
+        typeset that way); a short unpunctuated line is an article's title (事实清楚)."""
+        return (len(previous) >= BROKEN_LINE_CHARS and not previous.endswith(TERMINAL)
+                and line[0] not in "（(" and not re.match(r"^\d+[.、．]", line))
 
     def finish(self):
         result = []
@@ -370,24 +377,23 @@ class Corpus:
             yield from regulation.articles
 
     def find_by_name(self, name):
-        """Regulations a typed name refers to, best first (政务处分法, 纪律处分条例, 党章)."""
+        """The regulations a typed name refers to, best first (政务处分法, 纪律处分条例, 党章):
+        an exact title, else titles containing the name, else titles containing its characters
+        in order; only the best of these tiers is returned, current and newer texts first."""
         wanted = _normalise_name(name)
-        if not wanted:
+        if len(wanted) < 2:
             return []
-        scored = []
+        tiers = {}
         for regulation in self.regulations.values():
             title = _normalise_name(regulation.title)
-            if wanted == title:
-                rank = 0
-            elif wanted in title:
-                rank = 1
-            elif _subsequence(wanted, title) and len(wanted) >= 2:
-                rank = 2
-            else:
-                continue
-            scored.append((rank, regulation.status != CURRENT, len(title) - len(wanted),
-                           -(regulation.year or 0), regulation.id, regulation))
-        return [row[-1] for row in sorted(scored, key=lambda row: row[:-1])]
+            tier = 0 if wanted == title else 1 if wanted in title else \
+                2 if _subsequence(wanted, title) else None
+            if tier is not None:
+                tiers.setdefault(tier, []).append(regulation)
+        if not tiers:
+            return []
+        best = tiers[min(tiers)]
+        return sorted(best, key=lambda r: (r.status != CURRENT, len(r.title), -(r.year or 0), r.id))
 
 
 # Short names in common use that are not contained in the title.
@@ -459,16 +465,3 @@ def check_references(corpus, refs):
         if corpus.article(str(ref.get("regulation")), number, sub) is None:
             bad.append(ref)
     return bad
-
-
-def references_in(tree, path="$"):
-    """Every mapping with keys ``regulation`` and ``article`` in a parsed YAML tree, with
-    where it was found (``$.items[0].legal_basis[1]``)."""
-    if isinstance(tree, dict):
-        if "regulation" in tree and "article" in tree:
-            yield path, tree
-        for key, value in tree.items():
-            yield from references_in(value, f"{path}.{key}")
-    elif isinstance(tree, list):
-        for index, value in enumerate(tree):
-            yield from references_in(value, f"{path}[{index}]")

@@ -36,6 +36,7 @@ FIELD_BOOSTS = {"body": 1.0, "chapter": 0.6, "title": 0.4}
 COORDINATION = 0.5          # how much the share of the query's terms matched counts
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh's BM25F defaults
 POSTINGS_CACHE = 50_000      # (field, term) posting lists kept in memory
+LOCK_POLL_SECONDS = 0.05
 KEEP_BUILDS = 2             # index folders kept (the current one and the one before)
 
 
@@ -54,10 +55,18 @@ def schema():
     )
 
 
+# The code that decides what goes into the index: a change to it is a change of content.
+SHAPING_MODULES = ("corpus.py", "analysis.py", "index.py", "numerals.py")
+
+
 def content_hash(corpus):
+    """What the index is built from: the corpus files, the domain dictionary, the schema and
+    the parsing code."""
     digest = sha256(SCHEMA_VERSION.encode())
     digest.update(corpus.digest.encode())
     digest.update(analysis.dictionary_digest())
+    for name in SHAPING_MODULES:
+        digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 
 
@@ -80,7 +89,13 @@ def documents(corpus):
 def exclusive(lock_path):
     """One writer at a time: an advisory lock held across processes."""
     with open(lock_path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        # Polled, not blocking: a blocking flock would stall every green thread of the process.
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(LOCK_POLL_SECONDS)
         try:
             yield
         finally:

@@ -3,13 +3,14 @@
 Every method takes and returns primitives (what crosses RPC) and raises the platform's
 errors: ``ValidationFailed`` for bad input, ``NotFound`` for what is not in the corpus.
 """
+import base64
 import html
 import logging
 
 from services.common.errors import NotFound, ValidationFailed
 from services.common.schemas import load
 
-from . import analysis, citation, corpus as corpus_mod, index
+from . import analysis, basis, citation, corpus as corpus_mod, index, templates
 from .schemas import ReferencesIn, SearchIn
 
 log = logging.getLogger(__name__)
@@ -18,23 +19,33 @@ EXACT_SNIPPET_CHARS = 120
 
 
 class Library:
-    def __init__(self, corpus, searcher):
+    def __init__(self, corpus, searcher, catalog=None, template_dir=templates.FOLDER,
+                 sanction_bases=None):
         self.corpus = corpus
         self.searcher = searcher
+        self.catalog = catalog or {}
+        self.template_dir = template_dir
+        self.sanction_bases = sanction_bases or {}
 
     @classmethod
-    def open(cls, folders, index_dir, synonyms_path=analysis.SYNONYMS):
-        """Load the corpus from ``folders`` and open its index, building it if the corpus
-        changed.  Malformed files are logged and skipped."""
+    def open(cls, folders, index_dir, rulebook_path=None, template_dir=templates.FOLDER,
+             synonyms_path=analysis.SYNONYMS):
+        """Load the corpus from ``folders``, check the rule book's legal bases against it
+        (BadReference if one names no article), load the template catalogue, and open the
+        index, building it if the corpus changed.  Malformed files are logged and skipped."""
         corpus = corpus_mod.load(folders)
         for problem in corpus.problems:
             log.warning("library: skipped %s", problem)
+        rulebook = basis.load_rulebook(rulebook_path) if rulebook_path else None
+        basis.check_rulebook(corpus, rulebook, f"rule book {rulebook_path}")
+        catalog = templates.load_catalog(template_dir)
         analysis.segmenter()
         ix, built = index.open_or_build(corpus, index_dir)
-        log.info("library: %d regulations, %d articles, index %s", len(corpus.regulations),
-                 sum(len(r.articles) for r in corpus.regulations.values()),
-                 "built" if built else "reused")
-        return cls(corpus, index.Searcher(ix, analysis.load_synonyms(synonyms_path)))
+        log.info("library: %d regulations, %d articles, %d templates, index %s",
+                 len(corpus.regulations), sum(len(r.articles) for r in corpus.regulations.values()),
+                 len(catalog), "built" if built else "reused")
+        return cls(corpus, index.Searcher(ix, analysis.load_synonyms(synonyms_path)), catalog,
+                   template_dir, basis.sanction_bases(rulebook))
 
     def close(self):
         self.searcher.close()
@@ -70,8 +81,10 @@ class Library:
 
     # -- texts -----------------------------------------------------------------------
     def categories(self):
-        """The categories (门类) present in the corpus, in corpus order."""
-        return list(dict.fromkeys(r.category for r in self.corpus.regulations.values()))
+        """Every category (门类) a filter may name: the known ones, then any other present."""
+        known = [label for label, _ in corpus_mod.CATEGORIES.values()]
+        present = [r.category for r in self.corpus.regulations.values()]
+        return list(dict.fromkeys(known + present))
 
     def regulations(self):
         return [_summary(r) for r in self.corpus.regulations.values()]
@@ -123,6 +136,25 @@ class Library:
                             citation=citation.describe(found, regulation))
             out.append(item)
         return out
+
+    # -- templates ---------------------------------------------------------------------
+    def template_list(self):
+        return [template.summary() for template in self.catalog.values()]
+
+    def template(self, template_id):
+        found = self.catalog.get(str(template_id))
+        if found is None:
+            raise NotFound("没有这个文书模板", {"template_id": ["未知的模板"]})
+        return found
+
+    def render(self, template, decision, today, unit_names=None, doc_number=None):
+        """A filled template for one decision: ``{"filename", "content_type", "content_base64"}``."""
+        fields = templates.context(decision, self.corpus, today, unit_names, self.sanction_bases,
+                                   doc_number)
+        content = templates.render(template, fields, self.template_dir)
+        return {"filename": templates.file_name(template, fields),
+                "content_type": templates.DOCX,
+                "content_base64": base64.b64encode(content).decode("ascii")}
 
     def _regulation(self, reg_id):
         regulation = self.corpus.get(str(reg_id or "").strip().upper())

@@ -1,0 +1,96 @@
+"""The library service (资料袋): a thin nameko adapter over :class:`Library`.
+
+Texts are readable by any authenticated role; a template is rendered only for a decision
+the caller may see (the case service answers NotFound otherwise, and that passes through).
+"""
+import logging
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy, rpc
+
+from services.common.actor import Actor
+from services.common.clock import Clock
+from services.common.errors import ValidationFailed
+from services.common.health import HealthMixin
+from services.common.metrics import Metrics
+
+from .library import Library
+from .settings import corpus_folders, resolve, setting
+
+log = logging.getLogger(__name__)
+
+class LibraryProvider(DependencyProvider):
+    """Opens the library at start-up: corpus, rule-book check, templates, index (built at
+    first start, reused while the corpus is unchanged)."""
+
+    def setup(self):
+        config = self.container.config
+        self.library = Library.open(
+            corpus_folders(setting(config, "LIBRARY_CORPUS_DIR")),
+            resolve(setting(config, "LIBRARY_INDEX_DIR")),
+            rulebook_path=resolve(setting(config, "RULEBOOK_PATH")),
+            template_dir=resolve(setting(config, "LIBRARY_TEMPLATE_DIR")))
+
+    def stop(self):
+        self.library.close()
+
+    def get_dependency(self, worker_ctx):
+        return self.library
+
+
+class LibraryService(HealthMixin):
+    name = "library"
+
+    library = LibraryProvider()
+    clock = Clock()
+    metrics = Metrics()
+    case = RpcProxy("case")
+
+    @rpc
+    def search(self, actor, q, category=None, status=None, regulation=None, page=1, per_page=10):
+        Actor.load(actor)
+        return self.library.search(q, category=category, status=status, regulation=regulation,
+                                   page=page, per_page=per_page)
+
+    @rpc
+    def list_regulations(self, actor):
+        Actor.load(actor)
+        return {"items": self.library.regulations(), "categories": self.library.categories()}
+
+    @rpc
+    def get_regulation(self, actor, regulation_id):
+        Actor.load(actor)
+        return self.library.regulation(regulation_id)
+
+    @rpc
+    def get_article(self, actor, regulation_id, number):
+        Actor.load(actor)
+        return self.library.article(regulation_id, number)
+
+    @rpc
+    def resolve_basis(self, actor, refs):
+        Actor.load(actor)
+        return {"items": self.library.resolve(refs)}
+
+    @rpc
+    def list_templates(self, actor):
+        Actor.load(actor)
+        return {"items": self.library.template_list()}
+
+    @rpc
+    def render_template(self, actor, template_id, decision_id, context=None):
+        Actor.load(actor)
+        template = self.library.template(template_id)
+        if context is not None and not isinstance(context, dict):
+            raise ValidationFailed("context 应为对象", {"context": ["应为对象"]})
+        decision = self.case.get_decision(actor, _decision_id(decision_id))
+        context = context or {}
+        return self.library.render(template, decision, self.clock.today(),
+                                   unit_names=context.get("unit_names"),
+                                   doc_number=context.get("doc_number"))
+
+
+def _decision_id(value):
+    if isinstance(value, bool) or not str(value).isdigit():
+        raise ValidationFailed("decision_id 应为正整数", {"decision_id": ["应为正整数"]})
+    return int(value)
