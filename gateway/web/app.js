@@ -44,7 +44,7 @@ const ROUTES = [
   [/^\/guidance$/, guidance.render, ['reviewer', 'operator', 'leader', 'admin']],
   [/^\/library$/, library.render, ALL],
   [/^\/library\/([A-Za-z0-9]+)$/, library.renderRegulation, ALL],
-  [/^\/library\/([A-Za-z0-9]+)\/(\d+)$/, library.renderArticle, ALL],
+  [/^\/library\/([A-Za-z0-9]+)\/(\d+(?:-\d+)?)$/, library.renderArticle, ALL],
   [/^\/admin$/, admin.render, ['admin']],
 ];
 

@@ -103,16 +103,30 @@ export function showErrors(form, error, mapPath = (path) => path) {
   (first || summary)?.focus?.();
 }
 
+// marshmallow's default messages, as the page says them.
+const ENGLISH = [
+  [/^Missing data for required field\.?$/, '必填'], [/^Field may not be null\.?$/, '不能为空'],
+  [/^Not a valid integer\.?$/, '应为整数'], [/^Not a valid date\.?$/, '不是有效的日期（YYYY-MM-DD）'],
+  [/^Not a valid (number|decimal)\.?$/i, '应为数字'], [/^Not a valid string\.?$/, '应为文字'],
+  [/^Not a valid boolean\.?$/, '应为是或否'], [/^Not a valid list\.?$/, '应为列表'],
+  [/^Must be one of: .*$/, '不在可选范围内'], [/^Unknown field\.?$/, '不认识的字段'],
+  [/^Shorter than minimum length (\d+)\.?$/, '长度不足'], [/^Longer than maximum length (\d+)\.?$/, '内容过长'],
+];
+export function inChinese(text) {
+  const found = ENGLISH.find(([pattern]) => pattern.test(text));
+  return found ? found[1] : text;
+}
+
 function flatten(fields, prefix = '') {
   const out = [];
   for (const [key, value] of Object.entries(fields)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (Array.isArray(value)) {
       const texts = value.filter((v) => typeof v !== 'object');
-      if (texts.length) out.push([path, texts.join('；')]);
+      if (texts.length) out.push([path, texts.map((t) => inChinese(String(t))).join('；')]);
       value.filter((v) => v && typeof v === 'object').forEach((v) => out.push(...flatten(v, path)));
     } else if (value && typeof value === 'object') out.push(...flatten(value, path));
-    else out.push([path, String(value)]);
+    else out.push([path, inChinese(String(value))]);
   }
   return out;
 }

@@ -32,7 +32,16 @@ export function countdown(dueDate, state) {
 }
 
 export function date(value) { return value ? String(value).slice(0, 10) : '—'; }
-export function dateTime(value) { return value ? String(value).replace('T', ' ').slice(0, 16) : '—'; }
+/** A server instant (ISO; naive ones are UTC) in the reader's local time: 2021-03-01 09:30. */
+export function dateTime(value) {
+  if (!value) return '—';
+  const text = String(value);
+  if (!/T\d\d:\d\d/.test(text)) return text.slice(0, 16);
+  const instant = new Date(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : text + 'Z');
+  if (Number.isNaN(instant.getTime())) return text.replace('T', ' ').slice(0, 16);
+  const local = new Date(instant.getTime() - instant.getTimezoneOffset() * 60000).toISOString();
+  return local.slice(0, 10) + ' ' + local.slice(11, 16);
+}
 
 let unitsPromise = null;
 /** Every unit by id (any signed-in user may read them). */

@@ -18,12 +18,12 @@ export async function render(root, ctx, outcome) {
   const refresh = (message, findings) => render(root, ctx, { message, findings }).then(() => root.querySelector('h1')?.focus());
   root.append(
     h('nav', { class: 'crumbs', 'aria-label': '位置' }, h('a', { href: '#/decisions' }, '处分决定'), ' / ',
-      h('a', { href: `#/decisions/${item.decision_id}` }, '所属处分决定'), ' / ', item.name),
+      h('a', { href: `#/decisions/${item.decision_id}` }, await decisionTitle(item.decision_id)), ' / ', item.name),
     pageTitle(`${item.seq}. ${item.name}`, stateBadge(item.state), item.light ? light(item.light) : null));
   if (outcome?.message) root.append(notice('ok', outcome.message));
   if (outcome?.findings) root.append(findingsPanel(outcome.findings, true));
   root.append(section('事项信息', facts([
-    ['状态', label(ITEM_STATES, item.state)], ['开启日期', item.opens_on ? date(item.opens_on) : '前序事项通过后开启'],
+    ['状态', label(ITEM_STATES, item.state)], ['开启日期', item.opens_on ? date(item.opens_on) : item.state === 'locked' ? '前序事项通过后开启' : '已开启'],
     ['截止日期', item.due_date ? h('span', null, date(item.due_date), ' ', countdown(item.due_date, item.state)) : null],
     ['延期上限', item.extension_limit ? date(item.extension_limit) : null],
     ['协作部门', (item.partners || []).map((p) => label(PARTNER_ROLES, p))],
@@ -42,6 +42,10 @@ export async function render(root, ctx, outcome) {
   if (item.reports) root.append(section('上报与审核记录', reportsList(item)));
   if (item.extensions?.length) root.append(section('延期申请', extensionTable(item.extensions)));
   root.append(section('办理记录', historyTable(item.history || [])));
+}
+
+async function decisionTitle(id) {
+  try { const d = await api.get(`/decisions/${id}`); return `${d.person?.name || ''} · ${d.doc_number}`; } catch { return '所属处分决定'; }
 }
 
 // -- 上报 -------------------------------------------------------------------------------

@@ -38,9 +38,11 @@ export async function render(root, { query, go }) {
 }
 
 function hit(result) {
-  const href = `#/library/${encodeURIComponent(result.regulation_id)}/${encodeURIComponent(result.article)}`;
+  const key = result.sub ? `${result.article}-${result.sub}` : result.article;
+  const href = `#/library/${encodeURIComponent(result.regulation_id)}/${encodeURIComponent(key)}`;
   return h('li', { class: 'hit' },
-    h('a', { href, class: 'hit-title' }, `《${result.title || result.regulation_id}》第${result.article}条`),
+    h('a', { href, class: 'hit-title' }, `《${result.title || result.regulation_id}》${result.label || `第${result.article}条`}`),
+    result.chapter ? h('span', { class: 'muted' }, result.chapter, ' ') : null,
     result.status && result.status !== '现行有效' ? h('span', { class: 'tag warn' }, result.status) : null,
     h('p', { class: 'snippet' }, highlighted(result.snippet)));
 }
@@ -65,20 +67,28 @@ export async function renderRegulation(root, { params }) {
   root.append(pageTitle(regulation.title || id, regulation.status ? h('span', { class: 'tag' }, regulation.status) : null),
     h('p', { class: 'muted' }, [regulation.issuer, regulation.year, regulation.category].filter(Boolean).join(' · ')));
   const articles = regulation.articles || [];
-  root.append(h('div', { class: 'regulation-text' }, articles.length
-    ? articles.map((a) => h('div', { class: 'article', id: `art-${a.number}` },
-      h('a', { class: 'article-no', href: `#/library/${encodeURIComponent(id)}/${a.number}` }, a.label || `第${a.number}条`),
-      (a.paragraphs || [a.text]).filter(Boolean).map((p) => h('p', null, typeof p === 'string' ? p : p.text))))
-    : h('p', { class: 'muted' }, '（条文未载入）')));
+  let chapter = null;
+  const body = h('div', { class: 'panel regulation-text' });
+  for (const a of articles) {
+    if (a.chapter && a.chapter !== chapter) { chapter = a.chapter; body.append(h('h2', { class: 'chapter' }, chapter)); }
+    body.append(h('div', { class: 'article' },
+      h('a', { class: 'article-no', href: `#/library/${encodeURIComponent(id)}/${encodeURIComponent(a.key || a.number)}` }, a.label || `第${a.number}条`),
+      (a.paragraphs || [a.text]).filter(Boolean).map((p) => h('p', null, typeof p === 'string' ? p : p.text))));
+  }
+  if (!articles.length) body.append(h('p', { class: 'muted' }, '（条文未载入）'));
+  root.append(body);
 }
 
 export async function renderArticle(root, { params }) {
   const [id, no] = params;
   root.append(h('nav', { class: 'crumbs', 'aria-label': '位置' }, h('a', { href: '#/library' }, '资料袋'), ' / ',
-    h('a', { href: `#/library/${encodeURIComponent(id)}` }, id), ' / ', `第${no}条`));
+    h('a', { href: `#/library/${encodeURIComponent(id)}` }, id), ' / ', no.includes('-') ? `第${no.split('-')[0]}条之${no.split('-')[1]}` : `第${no}条`));
   try {
     const article = await api.get(`/library/regulations/${encodeURIComponent(id)}/articles/${encodeURIComponent(no)}`);
-    root.append(pageTitle(`${article.title || article.regulation_title || id} 第${no}条`), h('div', { class: 'panel article-view' }, articleBody(article, article.label || `第${no}条`)));
+    const step = (key, text) => (key ? h('a', { href: `#/library/${encodeURIComponent(id)}/${encodeURIComponent(key)}`, class: 'button' }, text) : null);
+    root.append(pageTitle(`《${article.title || id}》${article.label || `第${no}条`}`, article.status ? h('span', { class: 'tag' }, article.status) : null),
+      h('div', { class: 'panel article-view' }, articleBody(article, [article.chapter, article.label].filter(Boolean).join(' '))),
+      h('div', { class: 'button-row' }, step(article.previous, '← 上一条'), h('a', { href: `#/library/${encodeURIComponent(id)}`, class: 'button' }, '全文'), step(article.next, '下一条 →')));
   } catch (err) {
     root.append(pageTitle(`${id} 第${no}条`), problem(err, '法规条文'));
   }
