@@ -1,0 +1,154 @@
+"""资料袋 search: index build time, query latency p50/p99 and relevance (recall@5, MRR) over the
+labelled queries of services/library/relevance.yaml — beside SQLite FTS5 with the trigram
+tokenizer on the same corpus and the same queries, in the same run.
+
+    .venv/bin/python bench/bench_library.py [--rounds 20]
+
+Targets (issue 5): p99 < 20 ms, recall@5 ≥ 0.9, better relevance than FTS5.  Runs in-process
+on a fresh temporary index (no broker); the RPC hop adds the ~2 ms measured by floor.py.
+
+The FTS5 baseline indexes the same articles (one row each) and asks, for each query, for any
+of its character trigrams (``"留党察" OR "党察看" OR …``), ranked by FTS5's bm25(); trigram
+matching cannot see words of one or two characters, which is the point of comparing.
+"""
+import argparse
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from services.library import analysis, corpus, evaluation, index  # noqa: E402
+from services.library.library import Library  # noqa: E402
+
+CORPUS = ROOT / "services/library/corpus"
+HAN_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+
+
+def pct(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+# -- ours ---------------------------------------------------------------------------------
+def whoosh_side(cases, rounds):
+    _, jieba_load = timed(analysis.segmenter)
+    loaded, parse = timed(corpus.load, [CORPUS])
+    with tempfile.TemporaryDirectory() as folder:
+        (ix, _), build = timed(index.open_or_build, loaded, folder)
+        ix.close()
+        (ix, built), reopen = timed(index.open_or_build, loaded, folder)
+        assert not built
+        ix.close()
+        library = Library.open([CORPUS], folder)
+        cold = [timed(library.search, case["q"])[1] for case in cases]   # first sight of each term
+        warm = [timed(library.search, case["q"])[1] for _ in range(rounds) for case in cases]
+        quality = evaluation.evaluate(evaluation.library_ranker(library), cases)
+        plain = Library(library.corpus, index.Searcher(library.searcher.ix, synonyms={}))
+        no_synonyms = evaluation.evaluate(evaluation.library_ranker(plain), cases)
+        library.close()
+    return {"jieba_load": jieba_load, "parse": parse, "build": build, "reopen": reopen,
+            "cold": cold, "warm": warm, "quality": quality, "no_synonyms": no_synonyms,
+            "docs": sum(len(r.articles) + bool(r.preamble) for r in loaded.regulations.values())}
+
+
+# -- SQLite FTS5, trigram tokenizer --------------------------------------------------------------
+def fts5_side(cases, rounds):
+    version = tuple(int(x) for x in sqlite3.sqlite_version.split("."))
+    if version < (3, 34, 0):
+        return {"skipped": f"SQLite {sqlite3.sqlite_version} has no trigram tokenizer (needs 3.34)"}
+    loaded = corpus.load([CORPUS])
+    db = sqlite3.connect(":memory:")
+    started = time.perf_counter()
+    db.execute("CREATE VIRTUAL TABLE article USING fts5(key UNINDEXED, title, chapter, body, "
+               "tokenize='trigram')")
+    db.executemany("INSERT INTO article VALUES (?, ?, ?, ?)",
+                   [(f"{doc['regulation_id']}:{doc['number']}", doc["title"], doc["chapter"], doc["body"])
+                    for doc in index.documents(loaded)])
+    db.commit()
+    build = time.perf_counter() - started
+
+    def ranked(query, depth):
+        grams = trigrams(query)
+        if not grams:
+            return []
+        match = " OR ".join('"' + g + '"' for g in grams)
+        rows = db.execute("SELECT key FROM article WHERE article MATCH ? ORDER BY bm25(article) LIMIT ?",
+                          (match, depth)).fetchall()
+        return [row[0] for row in rows]
+
+    cold = [timed(ranked, case["q"], 10)[1] for case in cases]
+    warm = [timed(ranked, case["q"], 10)[1] for _ in range(rounds) for case in cases]
+    quality = evaluation.evaluate(ranked, cases)
+    return {"build": build, "cold": cold, "warm": warm, "quality": quality}
+
+
+def trigrams(query):
+    grams = []
+    for run in HAN_RUN.findall(query):
+        grams += [run[i:i + 3] for i in range(len(run) - 2)]
+    return list(dict.fromkeys(grams))
+
+
+# -- report ----------------------------------------------------------------------------------
+def free_text(quality, cases):
+    """The same figures without the citation queries (政务处分法第八条 …), which FTS5 cannot parse."""
+    cited = {case["q"] for case in cases if re.search(r"第.+条", case["q"])}
+    rows = [row for row in quality["rows"] if row["q"] not in cited]
+    count = len(rows) or 1
+    return {"n": len(rows), "recall": sum(r["recall"] for r in rows) / count,
+            "mrr": sum(1 / r["rank"] for r in rows if r["rank"]) / count}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20, help="warm passes over the queries")
+    args = parser.parse_args()
+    cases = evaluation.load_cases()
+    ours = whoosh_side(cases, args.rounds)
+    fts = fts5_side(cases, args.rounds)
+
+    print(f"corpus: 32 regulations, {ours['docs']} articles; {len(cases)} labelled queries; "
+          f"{args.rounds} warm rounds; SQLite {sqlite3.sqlite_version}")
+    print(f"whoosh+jieba  index build {ours['build']:.2f} s (corpus parse {ours['parse']:.2f} s, "
+          f"jieba dictionary load {ours['jieba_load']:.2f} s); reopen unchanged {ours['reopen'] * 1000:.0f} ms")
+    if "skipped" in fts:
+        print("FTS5 trigram  " + fts["skipped"])
+    else:
+        print(f"FTS5 trigram  index build {fts['build']:.2f} s (in memory)")
+    print()
+    print(f"{'':16}{'p50 ms':>8}{'p99 ms':>8}{'cold p99':>10}{'recall@5':>10}{'success@5':>11}{'MRR':>7}"
+          f"{'free-text recall@5/MRR':>25}")
+    rows = [("whoosh+jieba", ours, ours["quality"]), ("  no synonyms", None, ours["no_synonyms"])]
+    if "skipped" not in fts:
+        rows.append(("FTS5 trigram", fts, fts["quality"]))
+    for name, timing, quality in rows:
+        free = free_text(quality, cases)
+        times = (f"{pct(timing['warm'], .5):8.2f}{pct(timing['warm'], .99):8.2f}{pct(timing['cold'], .99):10.2f}"
+                 if timing else f"{'':8}{'':8}{'':10}")
+        print(f"{name:16}{times}{quality['recall']:10.3f}{quality['success']:11.3f}{quality['mrr']:7.3f}"
+              f"{free['recall']:>15.3f} / {free['mrr']:.3f}")
+    p99 = pct(ours["warm"], .99)
+    verdict = [f"p99 {p99:.1f} ms {'<' if p99 < 20 else '≥'} 20 ms",
+               f"recall@5 {ours['quality']['recall']:.3f} {'≥' if ours['quality']['recall'] >= 0.9 else '<'} 0.9"]
+    if "skipped" not in fts:
+        better = ours["quality"]["recall"] > fts["quality"]["recall"] and ours["quality"]["mrr"] > fts["quality"]["mrr"]
+        verdict.append(f"{'better' if better else 'NOT better'} than FTS5 on recall@5 and MRR")
+    print("\ntargets: " + "; ".join(verdict))
+    print(f"(warm latency spread: mean {statistics.mean(ours['warm']) * 1000:.2f} ms, "
+          f"max {max(ours['warm']) * 1000:.2f} ms over {len(ours['warm'])} searches)")
+
+
+if __name__ == "__main__":
+    main()
