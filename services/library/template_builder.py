@@ -299,7 +299,8 @@ def restore_rights_approval(doc):
 def execution_report(doc):
     title(doc, "处分决定执行情况报告表")
     form(doc, [("被处分人", "{{ person.name }}（{{ person.unit_name }}{{ person.post }}）"),
-               ("处分决定", "{{ decision.doc_number }}（{{ decision.decision_date_cn }}，{{ decision.decided_by }}）"),
+               ("处分决定", "{{ decision.doc_number }}（{{ decision.decision_date_cn }}，"
+                            "{{ decision.decided_by }}）"),
                ("处分内容", "{{ sanctions_text }}"),
                ("影响期", "{{ periods_text }}"),
                ("涉案财物", "{{ gains_text }}"),

@@ -29,7 +29,8 @@ def test_search_and_read_the_texts(api):
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["total"] > 5 and len(body["items"]) == 5
-    assert {"regulation_id", "title", "article", "chapter", "snippet", "score", "status"} <= set(body["items"][0])
+    fields = {"regulation_id", "title", "article", "chapter", "snippet", "score", "status"}
+    assert fields <= set(body["items"][0])
     cited = api.get("/api/v1/library/search", "min", params={"q": "纪律处分条例 第44条", "status": "现行有效"}).json()
     assert [(h["regulation_id"], h["article"]) for h in cited["items"]] == [("P01", 44)]
     assert len(api.get("/api/v1/library/regulations", "jiao").json()["items"]) == 32
@@ -70,7 +71,8 @@ def test_a_template_filled_for_a_decision_in_scope(api):
     assert "张三1" in text and "东纪发〔2021〕1号" in text and "二〇二一年三月一日" in text
     assert f"{RESPONSIBLE}：" in text                         # 主送: the unit's name from the gateway
     # Another unit's operator may not see the decision: 404, as for any record out of scope.
-    other = api.post("/api/v1/templates/execution_notice/render", "jiao", json={"decision_id": decision["id"]})
+    other = api.post("/api/v1/templates/execution_notice/render", "jiao",
+                     json={"decision_id": decision["id"]})
     assert other.status_code == 404 and other.json()["error"] == "NOT_FOUND"
     assert api.post("/api/v1/templates/no_such/render", "min",
                     json={"decision_id": decision["id"]}).status_code == 404

@@ -93,5 +93,6 @@ def test_start_up_fails_on_a_rule_book_citing_no_article(container_factory, conf
     bad.write_text("items:\n  - code: SERVE\n    legal_basis: [{regulation: S01, article: 2030}]\n",
                    encoding="utf-8")
     container = container_factory(LibraryService, dict(config, RULEBOOK_PATH=str(bad)))
-    with pytest.raises(BadReference, match=r"\$\.items\[0\]\.legal_basis\[0\] \{regulation: S01, article: 2030\}"):
+    named = r"\$\.items\[0\]\.legal_basis\[0\] \{regulation: S01, article: 2030\}"
+    with pytest.raises(BadReference, match=named):
         container.start()

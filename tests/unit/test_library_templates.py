@@ -84,8 +84,8 @@ def test_official_layout_a4_margins_fonts_red_header(library):
 
 def test_democratic_party_members_are_copied_to_united_front(library):
     person = dict(sample_decision()["person"], political_status="民主党派", democratic_party="民盟")
-    decision = sample_decision(person=person, sanctions=[{"kind": "government", "type": "记过", "months": None}],
-                               impact_periods=[], illicit_gains=None, org_handling=[])
+    decision = sample_decision(person=person, impact_periods=[], illicit_gains=None, org_handling=[],
+                               sanctions=[{"kind": "government", "type": "记过", "months": None}])
     fields = templates.context(decision, library.corpus, TODAY, UNITS)
     assert fields["person"]["political_label"] == "民盟成员"
     assert "民盟相关组织" in fields["copy_to"]
