@@ -136,7 +136,7 @@ function logout() {
 whenUnauthenticated((err) => {
   if (!session.token) return;
   session.clear();
-  flash = err.message || '登录已失效，请重新登录。';
+  flash = `登录已失效（${err.message || '令牌无效'}），请重新登录。`;
   route();
 });
 

@@ -43,7 +43,7 @@ export function highlighted(snippet) {
   const walk = (node) => {
     for (const child of node.childNodes) {
       if (child.nodeType === Node.TEXT_NODE) out.append(child.textContent);
-      else if (child.nodeType !== Node.ELEMENT_NODE) continue;
+      else if (child.nodeType !== Node.ELEMENT_NODE || ['SCRIPT', 'STYLE', 'TEMPLATE'].includes(child.tagName)) continue;
       else if (['EM', 'B', 'STRONG', 'MARK'].includes(child.tagName)) out.append(h('mark', null, child.textContent));
       else walk(child);
     }
@@ -61,7 +61,7 @@ export function notice(kind, text, ...extra) {
 export function table(columns, rows, empty = '暂无数据') {
   const head = h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.label))));
   const body = h('tbody', null, rows.length
-    ? rows.map((row) => h('tr', null, columns.map((c) => h('td', { class: c.class, 'data-label': c.label }, c.cell(row)))))
+    ? rows.map((row) => h('tr', null, columns.map((c) => h('td', { class: c.class, 'data-label': c.label }, h('div', null, c.cell(row))))))
     : h('tr', null, h('td', { colspan: columns.length, class: 'empty' }, empty)));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, head, body));
 }

@@ -153,6 +153,21 @@ export function values(form) {
   return out;
 }
 
+/**
+ * Submitting `form`: its values go to `work(values)` while `button` shows it is busy; a refusal
+ * puts the API's field errors next to the inputs (through `mapPath`, as in showErrors).
+ */
+export function onSubmit(form, button, work, mapPath) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const formValues = values(form);
+    await busy(button, async () => {
+      try { await work(formValues); } catch (err) { showErrors(form, err, mapPath); }
+    });
+  });
+}
+
 /** A submit button that shows it is busy while `work` runs. */
 export async function busy(button, work) {
   const label = button.textContent;

@@ -1,7 +1,7 @@
 // 单位与用户 (admin): the units and the users, and forms to add them.
 import { api, listOf } from '../api.js';
 import { h, section, table } from '../dom.js';
-import { busy, field, options, showErrors, summaryBox, values } from '../forms.js';
+import { field, onSubmit, options, summaryBox } from '../forms.js';
 import { PARTNER_ROLES, ROLES, UNIT_KINDS, label } from '../labels.js';
 import { forgetUnits, load, pageTitle, units } from '../ui.js';
 
@@ -29,16 +29,10 @@ function unitForm(go) {
     field({ name: 'kind', label: '类型', type: 'select', required: true, options: options(UNIT_KINDS, '请选择') }),
     field({ name: 'partner_role', label: '协作职能（协作部门必填）', type: 'select', options: options(PARTNER_ROLES, '无') })),
     h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const v = values(form);
-    await busy(submit, async () => {
-      try {
-        await api.post('/units', { name: v.name, kind: v.kind || null, partner_role: v.partner_role || null });
-        forgetUnits();
-        go('/admin', { t: Date.now() }, `已添加单位：${v.name}`);
-      } catch (err) { showErrors(form, err); }
-    });
+  onSubmit(form, submit, async (v) => {
+    await api.post('/units', { name: v.name, kind: v.kind || null, partner_role: v.partner_role || null });
+    forgetUnits();
+    go('/admin', { t: Date.now() }, `已添加单位：${v.name}`);
   });
   return h('details', null, h('summary', null, '添加单位'), form);
 }
@@ -53,15 +47,9 @@ async function userForm(go) {
     field({ name: 'role', label: '角色', type: 'select', required: true, options: options(ROLES, '请选择') }),
     field({ name: 'unit_id', label: '所属单位', type: 'select', options: [['', '无'], ...[...unitMap.values()].map((u) => [u.id, u.name])], hint: '经办人和协作部门用户须属于一个单位' })),
     h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const v = values(form);
-    await busy(submit, async () => {
-      try {
-        await api.post('/users', { username: v.username, name: v.name, password: v.password, role: v.role || null, unit_id: v.unit_id ? Number(v.unit_id) : null });
-        go('/admin', { t: Date.now() }, `已添加用户：${v.username}`);
-      } catch (err) { showErrors(form, err); }
-    });
+  onSubmit(form, submit, async (v) => {
+    await api.post('/users', { username: v.username, name: v.name, password: v.password, role: v.role || null, unit_id: v.unit_id ? Number(v.unit_id) : null });
+    go('/admin', { t: Date.now() }, `已添加用户：${v.username}`);
   });
   return h('details', null, h('summary', null, '添加用户'), form);
 }

@@ -42,12 +42,11 @@ export async function render(root, { query, user, go }) {
 }
 
 async function filterForm(current, user, apply) {
-  const sanctionChoices = Object.entries(SANCTION_TYPES).flatMap(([kind, types]) => types.map((t) => [t, `${SANCTION_KINDS[kind]}·${t}`]));
-  const unique = [...new Map(sanctionChoices.map(([v, t]) => [v, [v, t.split('·')[1]]])).values()];
+  const sanctionTypes = [...new Set(Object.values(SANCTION_TYPES).flat())];
   const fields = [
     field({ name: 'q', label: '姓名 / 文号', type: 'search', value: current.q, placeholder: '输入关键词' }),
     field({ name: 'status', label: '执行状态', type: 'select', options: options(DECISION_STATUSES, '全部'), value: current.status }),
-    field({ name: 'sanction', label: '处分种类', type: 'select', options: [['', '全部'], ...unique], value: current.sanction }),
+    field({ name: 'sanction', label: '处分种类', type: 'select', options: options(sanctionTypes, '全部'), value: current.sanction }),
     field({ name: 'light', label: '亮灯', type: 'select', options: options(LIGHTS, '全部'), value: current.light }),
   ];
   if (user.role !== 'operator') {

@@ -1,7 +1,7 @@
 // 指导意见: the review office's guidance to a unit (optionally about one decision).
 import { api, listOf } from '../api.js';
 import { h, section, notice } from '../dom.js';
-import { busy, field, showErrors, summaryBox, values } from '../forms.js';
+import { field, onSubmit, summaryBox } from '../forms.js';
 import { dateTime, load, pageTitle, units } from '../ui.js';
 
 export async function render(root, { user, go }) {
@@ -28,15 +28,9 @@ function issueForm(unitMap, go) {
     field({ name: 'decision_id', label: '相关处分决定编号（可选）', type: 'number', attrs: { min: 1 } }),
     field({ name: 'text', label: '指导意见', type: 'textarea', required: true, rows: 4, wide: true })),
     h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const v = values(form);
-    await busy(submit, async () => {
-      try {
-        await api.post('/guidance', { unit_id: v.unit_id ? Number(v.unit_id) : null, decision_id: v.decision_id ? Number(v.decision_id) : null, text: v.text });
-        go('/guidance', { t: Date.now() }, '指导意见已发出。');
-      } catch (err) { showErrors(form, err); }
-    });
+  onSubmit(form, submit, async (v) => {
+    await api.post('/guidance', { unit_id: v.unit_id ? Number(v.unit_id) : null, decision_id: v.decision_id ? Number(v.decision_id) : null, text: v.text });
+    go('/guidance', { t: Date.now() }, '指导意见已发出。');
   });
   return h('details', { class: 'panel' }, h('summary', null, '发出新的指导意见'), form);
 }

@@ -2,7 +2,7 @@
 // an operator of the unit reports or asks for 延期; a reviewer approves or rejects (驳回).
 import { api, listOf } from '../api.js';
 import { facts, h, notice, replace, section, table } from '../dom.js';
-import { busy, field, options, showErrors, splitList, summaryBox, values } from '../forms.js';
+import { busy, field, onSubmit, options, splitList, summaryBox } from '../forms.js';
 import { EVIDENCE, EXTENSION_STATES, ITEM_STATES, PARTNER_ROLES, PROBLEM_CATEGORIES, REPORT_STATES, ROLES, label } from '../labels.js';
 import { countdown, date, dateTime, legalBasis, light, pageTitle, problem, stateBadge, todayIso } from '../ui.js';
 
@@ -99,16 +99,10 @@ async function reportForm(item, refresh) {
       field({ name: 'evidence.note', label: '补充说明', type: 'textarea', rows: 3, wide: true })),
     attachments.box,
     h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const v = values(form);
+  onSubmit(form, submit, async (v) => {
     const body = { performed_on: v.performed_on || null, evidence: evidenceFrom(v, specs), attachments: attachments.ids() };
-    await busy(submit, async () => {
-      try {
-        const reply = await api.post(`/items/${item.id}/reports`, body);
-        await refresh('已上报，等待审理室审核。', findingsOf(reply) || []);
-      } catch (err) { showErrors(form, err); }
-    });
+    const reply = await api.post(`/items/${item.id}/reports`, body);
+    await refresh('已上报，等待审理室审核。', findingsOf(reply) || []);
   });
   return section(`上报：${item.name}`, form);
 }
@@ -172,12 +166,9 @@ async function reviewPanel(item, refresh) {
   const approveButton = h('button', { type: 'submit', class: 'primary' }, '审核通过');
   const approve = h('form', { novalidate: true }, summaryBox(),
     field({ name: 'comment', label: '审核意见', type: 'textarea', rows: 2, wide: true }), h('div', { class: 'actions' }, approveButton));
-  approve.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    await busy(approveButton, async () => {
-      try { await api.post(`/reports/${report.id}/approve`, { comment: values(approve).comment }); await refresh('已审核通过，后续事项已按顺序开启。'); }
-      catch (err) { showErrors(approve, err); }
-    });
+  onSubmit(approve, approveButton, async ({ comment }) => {
+    await api.post(`/reports/${report.id}/approve`, { comment });
+    await refresh('已审核通过，后续事项已按顺序开启。');
   });
   const rejectButton = h('button', { type: 'submit', class: 'danger' }, '驳回');
   const reject = h('form', { novalidate: true }, summaryBox(), h('div', { class: 'grid' },
@@ -185,17 +176,11 @@ async function reviewPanel(item, refresh) {
     field({ name: 'rectify_by', label: '整改期限', type: 'date', required: true, attrs: { min: todayIso() } }),
     field({ name: 'requirement', label: '整改要求', type: 'textarea', required: true, rows: 3, wide: true })),
     h('div', { class: 'actions' }, rejectButton));
-  reject.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const v = values(reject);
-    await busy(rejectButton, async () => {
-      try {
-        await api.post(`/reports/${report.id}/reject`, { problem: v.problem, requirement: v.requirement, rectify_by: v.rectify_by || null });
-        await refresh('已驳回，事项退回主体责任部门整改。');
-      } catch (err) { showErrors(reject, err); }
-    });
+  onSubmit(reject, rejectButton, async (v) => {
+    await api.post(`/reports/${report.id}/reject`, { problem: v.problem, requirement: v.requirement, rectify_by: v.rectify_by || null });
+    await refresh('已驳回，事项退回主体责任部门整改。');
   });
-  return section('审核', reportCard(report),
+  return section('审核', reportCard(report, item.code),
     h('div', { class: 'columns' }, h('div', { class: 'subpanel' }, h('h3', null, '通过'), approve),
       h('div', { class: 'subpanel' }, h('h3', null, '驳回'), reject)));
 }
@@ -208,13 +193,9 @@ function extensionForm(item, refresh) {
       hint: item.extension_limit ? `法定最迟可延至 ${date(item.extension_limit)}` : '延期不得超过法定期限' }),
     field({ name: 'reason', label: '延期理由', type: 'textarea', required: true, rows: 2, wide: true })),
     h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const v = values(form);
-    await busy(submit, async () => {
-      try { await api.post(`/items/${item.id}/extension`, { days: v.days ? Number(v.days) : null, reason: v.reason }); await refresh('延期申请已提交，等待审理室批准。'); }
-      catch (err) { showErrors(form, err); }
-    });
+  onSubmit(form, submit, async (v) => {
+    await api.post(`/items/${item.id}/extension`, { days: v.days ? Number(v.days) : null, reason: v.reason });
+    await refresh('延期申请已提交，等待审理室批准。');
   });
   const details = h('details', { class: 'panel' }, h('summary', null, '申请延期'), form);
   return details;
@@ -244,11 +225,12 @@ function extensionTable(extensions) {
 // -- records ----------------------------------------------------------------------------
 function reportsList(item) {
   if (!item.reports.length) return h('p', { class: 'muted' }, '尚未上报');
-  return [...item.reports].reverse().map(reportCard);
+  return [...item.reports].reverse().map((r) => reportCard(r, item.code));
 }
 
-function reportCard(report) {
-  const labels = Object.fromEntries(Object.values(EVIDENCE).flat().map((s) => [s.key, s.label]));
+function reportCard(report, code) {
+  // This item's own checklist names a key first (recipients means 送达对象 for SERVE, 抄送单位 for COPY).
+  const labels = Object.fromEntries([...Object.values(EVIDENCE).flat(), ...(EVIDENCE[code] || [])].map((s) => [s.key, s.label]));
   labels.note = '补充说明';
   const evidence = Object.entries(report.evidence || {}).map(([k, v]) => [labels[k] || k, show(v)]);
   const reviews = report.reviews || (report.review ? [report.review] : []);

@@ -1,7 +1,7 @@
 // 登录: username and password; the token lives in sessionStorage (gone when the tab closes).
 import { api, session } from '../api.js';
 import { h, notice } from '../dom.js';
-import { field, showErrors, summaryBox, values, busy } from '../forms.js';
+import { field, onSubmit, summaryBox } from '../forms.js';
 
 export function render(root, { message, onSignedIn }) {
   const submit = h('button', { type: 'submit', class: 'primary' }, '登录');
@@ -10,23 +10,14 @@ export function render(root, { message, onSignedIn }) {
     field({ name: 'username', label: '用户名', required: true, autocomplete: 'username', attrs: { autocomplete: 'username' } }),
     field({ name: 'password', label: '密码', type: 'password', required: true, attrs: { autocomplete: 'current-password' } }),
     h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const { username, password } = values(form);
+  onSubmit(form, submit, async ({ username, password }) => {
     if (!username || !password) {
-      showErrors(form, { message: '请输入用户名和密码', fields: {
-        ...(username ? {} : { username: ['请输入用户名'] }), ...(password ? {} : { password: ['请输入密码'] }) } });
-      return;
+      throw { message: '请输入用户名和密码', fields: {
+        ...(username ? {} : { username: ['请输入用户名'] }), ...(password ? {} : { password: ['请输入密码'] }) } };
     }
-    await busy(submit, async () => {
-      try {
-        const reply = await api.post('/auth/login', { username, password });
-        session.save(reply.token, reply.user);
-        onSignedIn();
-      } catch (err) {
-        showErrors(form, err);
-      }
-    });
+    const reply = await api.post('/auth/login', { username, password });
+    session.save(reply.token, reply.user);
+    onSignedIn();
   });
   root.append(h('div', { class: 'login-card' },
     h('h1', { tabindex: '-1' }, '用户登录'),

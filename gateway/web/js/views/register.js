@@ -1,7 +1,7 @@
 // 登记处分决定: every field of the contract's body; the API's field errors shown in place.
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { busy, clearErrors, field, options, showErrors, splitList, summaryBox, values } from '../forms.js';
+import { field, onSubmit, options, splitList, summaryBox } from '../forms.js';
 import { CATEGORIES, DEMOCRATIC_PARTIES, DISPOSITIONS, LETTERS, ORG_MEASURES, POLITICAL_STATUSES,
   PROBATION, PROBATION_MONTHS, SANCTION_TYPES } from '../labels.js';
 import { pageTitle, problem, todayIso, units } from '../ui.js';
@@ -65,19 +65,13 @@ export async function render(root, { go }) {
   partyType.control.addEventListener('change', sync);
   sync();
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearErrors(form);
-    const { body, order } = decisionBody(values(form));
-    await busy(submit, async () => {
-      try {
-        const decision = await api.post('/decisions', body);
-        go(`/decisions/${decision.id}`, null, `处分决定已登记，生成执行事项 ${(decision.items || []).length} 项。`);
-      } catch (err) {
-        showErrors(form, err, (path) => formPath(path, order));
-      }
-    });
-  });
+  let order = [];
+  onSubmit(form, submit, async (v) => {
+    const built = decisionBody(v);
+    order = built.order;
+    const decision = await api.post('/decisions', built.body);
+    go(`/decisions/${decision.id}`, null, `处分决定已登记，生成执行事项 ${(decision.items || []).length} 项。`);
+  }, (path) => formPath(path, order));
   root.append(form);
 }
 
