@@ -16,6 +16,7 @@ from .schemas import ReferencesIn, SearchIn
 log = logging.getLogger(__name__)
 
 EXACT_SNIPPET_CHARS = 120
+SEARCH_IN, REFERENCES_IN = SearchIn(), ReferencesIn()     # built once: schemas are costly to make
 
 
 class Library:
@@ -54,7 +55,7 @@ class Library:
     def search(self, q, category=None, status=None, regulation=None, page=1, per_page=10):
         """Article-level hits for ``q``: a citation (政务处分法第八条) answers with that article,
         anything else is searched in full text.  ``{"items", "total", "page", "per_page"}``."""
-        args = load(SearchIn(), {"q": q, "category": category, "status": status,
+        args = load(SEARCH_IN, {"q": q, "category": category, "status": status,
                                  "regulation": regulation, "page": page, "per_page": per_page})
         if args["regulation"] and not self.corpus.get(args["regulation"]):
             raise ValidationFailed("没有这部法规", {"regulation": ["未知的法规编号"]})
@@ -119,7 +120,7 @@ class Library:
     def resolve(self, refs):
         """Legal-basis references → the articles' texts, in order; ``found`` false for a
         reference to nothing (the rule book is checked at start-up, so that is rare)."""
-        refs = load(ReferencesIn(), {"refs": refs})["refs"]
+        refs = load(REFERENCES_IN, {"refs": refs})["refs"]
         out = []
         for ref in refs:
             reg_id = str(ref["regulation"]).upper()
