@@ -125,6 +125,16 @@ export async function load(container, work, what) {
   }
 }
 
+/** A page listing one resource: heading, a line of explanation, rows drawn by `draw(rows, unitMap)`. */
+export async function listPage(root, { title, intro, path, what }, draw) {
+  const box = h('div');
+  root.append(pageTitle(title), h('p', { class: 'muted' }, intro), box);
+  await load(box, async () => {
+    const [body, unitMap] = await Promise.all([api.get(path), units().catch(() => new Map())]);
+    return draw(listOf(body).items, unitMap);
+  }, what);
+}
+
 /** 共 N 条 · 上一页 / 下一页. */
 export function pager(page, perPage, total, go) {
   const pages = Math.max(1, Math.ceil(total / perPage));

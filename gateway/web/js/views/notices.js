@@ -1,15 +1,12 @@
 // 通知: the unit's inbox of point-to-point notices (点对点), acknowledged (回执) with feedback.
-import { api, listOf } from '../api.js';
+import { api } from '../api.js';
 import { facts, h, notice, replace } from '../dom.js';
 import { field, onSubmit, summaryBox } from '../forms.js';
-import { dateTime, load, pageTitle, units } from '../ui.js';
+import { dateTime, listPage } from '../ui.js';
 
 export async function render(root) {
-  const box = h('div');
-  root.append(pageTitle('通知'), h('p', { class: 'muted' }, '审理室和主体责任部门发来的函告、通知。请及时回执，并反馈办理情况。'), box);
-  await load(box, async () => {
-    const [body, unitMap] = await Promise.all([api.get('/notices'), units().catch(() => new Map())]);
-    const rows = listOf(body).items;
+  const intro = '审理室和主体责任部门发来的函告、通知。请及时回执，并反馈办理情况。';
+  await listPage(root, { title: '通知', intro, path: '/notices', what: '通知' }, (rows, unitMap) => {
     if (!rows.length) return notice('info', '收件箱中没有通知。');
     const count = h('strong');
     const list = h('div', { class: 'notices' });
@@ -17,7 +14,7 @@ export async function render(root) {
     list.append(...rows.map((n) => noticeCard(n, unitMap, recount)));
     recount();
     return [h('p', null, `共 ${rows.length} 条，`, count), list];
-  }, '通知');
+  });
 }
 
 function acknowledged(n) { return Boolean(n.acknowledged_at || n.acked_at || n.acknowledged || n.state === 'acknowledged'); }
