@@ -6,11 +6,10 @@ superseded one of the same name).
 """
 import re
 
-from .corpus import article_label, cn_to_int
-from .numerals import NUMERAL_CHARS
+from .corpus import article_label
+from .numerals import NUMERAL, cn_to_int
 
-_N = f"[{NUMERAL_CHARS}]+"
-CITATION = re.compile(rf"第\s*(?P<num>{_N})\s*条(?:之(?P<sub>{_N}))?")
+CITATION = re.compile(rf"第\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
 DOCUMENT_WORDS = ("法", "条例", "规定", "规则", "办法", "准则", "章程", "党章", "细则", "守则")
 REGULATION_ID = re.compile(r"^[A-Za-z]{1,3}\d{2,4}$")
 NAME_CHARS = re.compile(r"[\s《》〈〉“”\"'·:：,，、]")

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
+from .numerals import NUMERAL, cn_to_int, int_to_cn
 
 CURRENT, SUPERSEDED, HISTORICAL = "现行有效", "已被取代", "历史文本"
 STATUSES = (CURRENT, SUPERSEDED, HISTORICAL)
@@ -40,10 +40,9 @@ CATEGORIES = {
 OTHER_CATEGORY = ("其他规定", "local")
 
 FILE_NAME = re.compile(r"^(?P<id>[A-Z]{1,3}\d{2,4})_(?P<rest>.+)\.md$")
-_N = f"[{NUMERAL_CHARS}]+"
 # 弟 for 第: an OCR slip found in the published S04 text (弟四十五条).
-ARTICLE = re.compile(rf"^[第弟](?P<num>{_N})条(?:之(?P<sub>{_N}))?(?P<space>[ \t\u3000]*)(?P<text>.*)$")
-HEADING = re.compile(rf"^第(?P<num>{_N})(?P<level>[编章节])[ \t\u3000]*(?P<title>.*)$")
+ARTICLE = re.compile(rf"^[第弟](?P<num>{NUMERAL})条(?:之(?P<sub>{NUMERAL}))?(?P<space>[ \t\u3000]*)(?P<text>.*)$")
+HEADING = re.compile(rf"^第(?P<num>{NUMERAL})(?P<level>[编章节])[ \t\u3000]*(?P<title>.*)$")
 APPENDIX = re.compile(r"^(附件[一二三四五六七八九十\d]*|附[：:])")
 INFO_END = "<!-- INFO END -->"
 PROMULGATION = re.compile(r"^(来源[:：]|\d{4}[年.]|[（(].*(\d{4}[年.]|〔\d{4}〕))")
@@ -150,7 +149,7 @@ def parse_article_ref(value):
     if isinstance(value, int):
         return value, 0
     text = str(value).strip().removeprefix("第")
-    match = re.fullmatch(rf"({_N})(?:条)?(?:(?:之|-)({_N}))?", text)
+    match = re.fullmatch(rf"({NUMERAL})(?:条)?(?:(?:之|-)({NUMERAL}))?", text)
     if not match:
         raise ValueError(f"not an article number: {value!r}")
     return cn_to_int(match.group(1)), cn_to_int(match.group(2)) if match.group(2) else 0
@@ -264,15 +263,16 @@ class _Builder:
         self._paragraph(line)
 
     def _promulgation(self, line):
+        """Lines before the text that say when and by whom it was adopted (often a
+        parenthesis spread over two lines), and a table of contents' 目录 heading."""
         if self.articles or self.preamble:
             return False
         if self.open_paren or PROMULGATION.match(line):
             self.info.append(line)
-            opened = line.count("（") + line.count("(") - line.count("）") - line.count(")")
-            self.open_paren = (self.open_paren or line[0] in "（(") and opened > 0 or (
-                self.open_paren and not (line.endswith("）") or line.endswith(")")))
+            depth = line.count("（") + line.count("(") - line.count("）") - line.count(")")
+            self.open_paren = depth > 0 if not self.open_paren else not line.endswith(("）", ")"))
             return True
-        return line.replace(" ", "") in ("目录",)
+        return line.replace(" ", "") == "目录"
 
     def _heading(self, line):
         match = HEADING.match(line)

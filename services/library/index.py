@@ -222,8 +222,7 @@ class Searcher:
         return cached
 
     def _allowed(self, filters):
-        wanted = {field if field != "regulation_id" else "regulation_id": value
-                  for field, value in (filters or {}).items() if value}
+        wanted = {field: value for field, value in (filters or {}).items() if value}
         if not wanted:
             return None
         return {doc for doc in range(self.count)

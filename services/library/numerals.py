@@ -11,6 +11,7 @@ DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, 
 UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_DIGITS = "〇一二三四五六七八九"
 NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS) + "0123456789０１２３４５６７８９"
+NUMERAL = f"[{NUMERAL_CHARS}]+"          # a regular expression for one number, either script
 
 
 def cn_to_int(text):
