@@ -117,7 +117,7 @@ def platform_config(rabbit_config, databases, tmp_path, web_config):
         "LIBRARY_CORPUS_DIR": str(ROOT / "services/library/corpus"),
         "LIBRARY_INDEX_DIR": str(tmp_path / "library-index"),
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
-        "TOKEN_SECRET": "test-secret",
+        "TOKEN_SECRET": "test-secret-of-at-least-thirty-two-bytes",
         "TOKEN_TTL_SECONDS": 3600,
         "MAX_BODY_BYTES": 262144,
         "PLATFORM_SERVICES": ["case"],
