@@ -37,3 +37,8 @@ class DecisionRoutes:
         """统计: GET /stats/decisions?by=unit|status|sanction|year|month, /stats/items?by=code|state|unit."""
         actor = self.auth.actor(request, "reviewer", "leader", "admin")
         return json_response(self.case.statistics(actor, subject, request.args.get("by", "")))
+
+    @http("GET", API + "/rulebook")
+    def rulebook(self, request):
+        """规则库: items, sanction types and form vocabularies, for any signed-in user."""
+        return json_response(self.case.rulebook_summary(self.auth.actor(request)))

@@ -261,3 +261,18 @@ def _compile_sanction(value, where, ctx):
                 raise RuleBookError(f"{where}.sanction: unknown sanction {kind}/{type_}")
             wanted.add((kind, type_))
     return lambda facts: any((s.kind, s.type) in wanted for s in facts.sanctions)
+
+
+def rulebook_summary(book: RuleBook):
+    """What a client needs to show the rule book and fill forms (primitives only)."""
+    from .schemas import CATEGORIES, DEMOCRATIC_PARTIES, DISPOSITIONS, POLITICAL_STATUSES
+    return {
+        "items": [{"code": r.code, "name": r.name, "time_gated": r.time_gated, "after": list(r.after),
+                   "legal_basis": list(r.legal_basis), "note": r.note} for r in book.items],
+        "sanctions": [{"kind": s.kind, "type": s.type, "months": s.months,
+                       "months_choices": list(s.months_choices)} for s in book.sanctions.values()],
+        "settings": dict(book.settings),
+        "vocabularies": {"political_status": list(POLITICAL_STATUSES),
+                         "democratic_party": list(DEMOCRATIC_PARTIES),
+                         "category": list(CATEGORIES), "disposition": list(DISPOSITIONS)},
+    }

@@ -13,7 +13,7 @@ from services.common.metrics import Metrics
 from services.common.schemas import load
 
 from . import execution, statistics
-from .rulebook import load_rulebook
+from .rulebook import load_rulebook, rulebook_summary
 from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, StatsQuery
 
 log = logging.getLogger(__name__)
@@ -82,12 +82,9 @@ class CaseService(HealthMixin):
 
     @rpc
     def rulebook_summary(self, actor):
-        """Item codes, names and settings, for clients that show the rule book."""
+        """The rule book and the form vocabularies, for clients that build forms from them."""
         Actor.load(actor)
-        return {"items": [{"code": r.code, "name": r.name, "time_gated": r.time_gated,
-                           "after": list(r.after), "legal_basis": list(r.legal_basis)}
-                          for r in self.rulebook.items],
-                "settings": dict(self.rulebook.settings)}
+        return rulebook_summary(self.rulebook)
 
     @event_handler("deadline", "deadline_due_date_reached")
     def on_due_date_reached(self, payload):

@@ -7,6 +7,8 @@ HTTP entrypoint turns them into ``{"error", "message", "fields"}`` with ``status
 """
 from nameko.exceptions import deserialize_to_instance
 
+from .messages import to_chinese
+
 
 class PlatformError(Exception):
     status = 500
@@ -80,7 +82,8 @@ def flatten_messages(messages, prefix=""):
             if isinstance(value, dict):
                 flat.update(flatten_messages(value, path))
             else:
-                flat[path] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+                values = value if isinstance(value, (list, tuple)) else [value]
+                flat[path] = [to_chinese(str(v)) for v in values]
     else:
-        flat[prefix or "_schema"] = list(messages)
+        flat[prefix or "_schema"] = [to_chinese(str(m)) for m in messages]
     return flat

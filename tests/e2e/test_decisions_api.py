@@ -190,3 +190,18 @@ def test_statistics_by_dimension_for_reviewers_and_leaders(api):
     reply = api.get("/api/v1/stats/decisions", "shen", params={"by": "colour"})
     assert reply.status_code == 400 and "by" in reply.json()["fields"]
     assert api.get("/api/v1/stats/decisions", "min", params={"by": "unit"}).status_code == 403
+
+
+def test_rule_book_and_vocabularies_for_forms(api):
+    book = api.get("/api/v1/rulebook", "min").json()
+    assert [i["code"] for i in book["items"]][:2] == ["SERVE", "ANNOUNCE"]
+    probation = next(s for s in book["sanctions"] if s["type"] == "留党察看")
+    assert probation["months_choices"] == [12, 24]
+    assert "九三学社" in book["vocabularies"]["democratic_party"]
+    assert api.http.get("/api/v1/rulebook").status_code == 401
+
+
+def test_field_errors_are_in_chinese(api):
+    reply = register(api, {"person": {"name": None}})
+    fields_ = reply.json()["fields"]
+    assert fields_["doc_number"] == ["必填项"] and fields_["person.name"] == ["不能为空"]
