@@ -35,6 +35,7 @@ class Audit(DependencyProvider):
     def stop(self):
         self.running = False
         self.flush()
+        self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
         return self

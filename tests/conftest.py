@@ -24,6 +24,7 @@ from services.common import migrate  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = "platform_test"
+APP_NAME = f"pytest-{os.getpid()}"  # tags this process's PostgreSQL sessions
 
 
 def pytest_addoption(parser):
@@ -77,13 +78,18 @@ class Databases:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         engine.dispose()
         self.schemas.append(schema)
-        return f"{self.pg_url}?options=-csearch_path%3D{schema}"
+        return f"{self.pg_url}?options=-csearch_path%3D{schema}&application_name={APP_NAME}"
 
     def drop(self):
         if not self.schemas:
             return
         engine = create_engine(self.pg_url, poolclass=NullPool)
         with engine.begin() as conn:
+            # A session of this process still open belongs to a service of this test that is
+            # shutting down, and would deadlock the DROP; other processes' tests are left alone.
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE application_name = :app AND pid <> pg_backend_pid()"),
+                         {"app": APP_NAME})
             for schema in self.schemas:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
@@ -99,7 +105,11 @@ def databases(request, db_backend, tmp_path):
 
 @pytest.fixture
 def platform_config(rabbit_config, databases, tmp_path, web_config):
-    """Config for any set of services: each database URL is created on first use."""
+    """Config for any set of services: each database URL is created on first use.
+
+    Request it *before* ``container_factory``/``runner_factory`` so that, at teardown,
+    the services stop before their databases are dropped.
+    """
     class LazyConfig(dict):
         def __missing__(self, key):
             service = {"CASE_DB_URL": "case", "REVIEW_DB_URL": "review",

@@ -149,9 +149,11 @@ class Database(DependencyProvider):
         self._relay_running = False
         if self.publishes:
             self.mark_published()
+        self.engine.dispose()
 
     def kill(self):
         self._relay_running = False
+        self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
         uow = UnitOfWork(self.Session(), self._publish)

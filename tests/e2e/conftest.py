@@ -52,7 +52,7 @@ def _password(username):
 
 
 @pytest.fixture
-def platform(runner_factory, platform_config, web_session):
+def platform(platform_config, runner_factory, web_session):
     def start(*extra_services):
         engine = make_engine(platform_config["GATEWAY_DB_URL"])
         with Session(engine) as session:

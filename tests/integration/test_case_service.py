@@ -32,7 +32,7 @@ class Listener:
 
 
 @pytest.fixture
-def case(container_factory, platform_config):
+def case(platform_config, container_factory):
     container = container_factory(CaseService, platform_config)
     container.start()
     return container
@@ -43,8 +43,8 @@ def call(container, method, *args, **kwargs):
         return hook(*args, **kwargs)
 
 
-def test_registering_generates_items_opens_the_first_and_publishes(case, container_factory,
-                                                                   platform_config):
+def test_registering_generates_items_opens_the_first_and_publishes(case, platform_config,
+                                                                   container_factory):
     listener = container_factory(Listener, platform_config)
     listener.start()
     Listener.seen.clear()
@@ -145,7 +145,7 @@ def test_time_gated_item_opens_once_when_its_date_arrives(case, platform_config)
     assert [h["to_state"] for h in history] == ["open"]
 
 
-def test_a_time_gated_item_waits_for_its_date(container_factory, platform_config):
+def test_a_time_gated_item_waits_for_its_date(platform_config, container_factory):
     clock = FixedClock("2021-03-10")
     container = container_factory(CaseService, platform_config)
     container.start()
@@ -178,7 +178,7 @@ def test_unpublished_outbox_rows_are_relayed(case, platform_config):
         assert session.query(OutboxEvent).filter(OutboxEvent.published_at.is_(None)).count() == 0
 
 
-def test_a_bad_rule_book_stops_the_service_at_start(container_factory, platform_config, tmp_path):
+def test_a_bad_rule_book_stops_the_service_at_start(platform_config, container_factory, tmp_path):
     bad = tmp_path / "rulebook.yaml"
     bad.write_text("settings: {}\nsanctions: {party: {警告: {}}}\nstacking: {}\nitems: []\n",
                    encoding="utf-8")
