@@ -11,6 +11,7 @@ import eventlet
 eventlet.monkey_patch()  # noqa: E402  (must run first)
 
 import os  # noqa: E402
+import threading  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urljoin  # noqa: E402
@@ -62,11 +63,16 @@ class Databases:
         self.backend, self.tmp_path, self.pg_url = backend, tmp_path, pg_url
         self.schemas = []
         self.urls = {}
+        # Services start in parallel greenlets; Alembic keeps module-level state, so two
+        # migrations must never interleave (monkey-patched, this lock is green).
+        self._lock = threading.Lock()
 
     def url(self, service):
-        if service not in self.urls:
-            self.urls[service] = self._create(service)
-            migrate.upgrade(service, self.urls[service])
+        with self._lock:
+            if service not in self.urls:
+                url = self._create(service)
+                migrate.upgrade(service, url)
+                self.urls[service] = url
         return self.urls[service]
 
     def _create(self, service):
