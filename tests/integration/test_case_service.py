@@ -183,6 +183,7 @@ def test_a_bad_rule_book_stops_the_service_at_start(platform_config, container_f
     bad.write_text("settings: {}\nsanctions: {party: {警告: {}}}\nstacking: {}\nitems: []\n",
                    encoding="utf-8")
     platform_config["RULEBOOK_PATH"] = str(bad)
+    platform_config["CASE_DB_URL"]  # migrate now: a failed start would leave it half-done
     container = container_factory(CaseService, platform_config)
     with pytest.raises(RuleBookError, match="sanctions.party.警告"):
         container.start()
