@@ -45,8 +45,8 @@ class Audit(DependencyProvider):
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         request = worker_ctx.args[0] if worker_ctx.args else None
-        if request is None or not hasattr(request, "method"):
-            return
+        if request is None or not hasattr(request, "method") or not request.path.startswith("/api/"):
+            return  # the web client's static files are not actions worth auditing
         began = self.started.pop(worker_ctx, time.perf_counter())
         self.buffer.append(AuditEntry(
             at=utcnow(), user_id=getattr(worker_ctx, "audit_user_id", None),

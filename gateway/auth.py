@@ -53,6 +53,10 @@ class Authenticator:
                   "partner_role": partner_role, "iat": now, "exp": now + self._p.ttl}
         return jwt.encode(claims, self._p.secret, algorithm="HS256")
 
+    def identify(self, user_id):
+        """Attribute this request to a user in the audit trail (a login before its token)."""
+        self._worker_ctx.audit_user_id = user_id
+
     def actor(self, request, *roles):
         """The caller as an actor dict; 401 without a valid token, 403 outside ``roles``."""
         header = request.headers.get("Authorization", "")

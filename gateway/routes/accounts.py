@@ -19,6 +19,7 @@ class AccountRoutes:
             self.auth.note_failure(body["username"])
             raise Unauthenticated("用户名或密码错误", {"password": ["用户名或密码错误"]})
         self.auth.forget_failures(body["username"])
+        self.auth.identify(user.id)
         unit = self.db.session.get(Unit, user.unit_id) if user.unit_id else None
         token = self.auth.issue(user, unit.partner_role if unit else None)
         return json_response({"token": token, "user": UserOut().dump(user)})

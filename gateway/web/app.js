@@ -15,6 +15,8 @@ import * as notices from './js/views/notices.js';
 import * as guidance from './js/views/guidance.js';
 import * as library from './js/views/library.js';
 import * as admin from './js/views/admin.js';
+import * as stats from './js/views/stats.js';
+import * as audit from './js/views/audit.js';
 
 const ALL = Object.keys(ROLES);
 const UNIT_READERS = ['admin', 'reviewer', 'operator', 'leader'];
@@ -29,6 +31,8 @@ const MENU = [
   { href: '#/notices', label: '通知', roles: ['partner', 'operator'] },
   { href: '#/guidance', label: '指导意见', roles: ['reviewer', 'operator', 'leader'] },
   { href: '#/library', label: '资料袋', roles: ALL },
+  { href: '#/stats', label: '统计分析', roles: ['reviewer', 'leader', 'admin'] },
+  { href: '#/audit', label: '审计记录', roles: ['admin', 'leader'] },
   { href: '#/admin', label: '单位与用户', roles: ['admin'] },
 ];
 
@@ -46,6 +50,8 @@ const ROUTES = [
   [/^\/library\/([A-Za-z0-9]+)$/, library.renderRegulation, ALL],
   [/^\/library\/([A-Za-z0-9]+)\/(\d+(?:-\d+)?)$/, library.renderArticle, ALL],
   [/^\/admin$/, admin.render, ['admin']],
+  [/^\/stats$/, stats.render, ['reviewer', 'leader', 'admin']],
+  [/^\/audit$/, audit.render, ['admin', 'leader']],
 ];
 
 const main = document.getElementById('main');

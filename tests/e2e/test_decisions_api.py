@@ -176,6 +176,10 @@ def test_audit_trail_records_requests_for_admin_and_leader_only(api):
     assert reply.status_code == 200 and len(entries) == 1
     assert entries[0]["status"] == 201 and entries[0]["user_id"] is not None
     assert api.get("/api/v1/audit", "admin", params={"per_page": 0}).status_code == 400
+    logins = api.get("/api/v1/audit", "admin", params={"path": "/api/v1/auth/login"}).json()["items"]
+    assert logins and all(e["user_id"] for e in logins if e["status"] == 200)
+    api.http.get("/static/app.js")
+    assert api.get("/api/v1/audit", "admin", params={"path": "/static"}).json()["total"] == 0
 
 
 def test_statistics_by_dimension_for_reviewers_and_leaders(api):
