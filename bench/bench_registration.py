@@ -9,7 +9,6 @@ fresh RabbitMQ vhost and fresh databases, so it never touches a running platform
 """
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -3,20 +3,18 @@
 Rows are buffered and written in batches by a background thread so a request never
 waits on the audit table.
 """
-import logging
 import time
 from weakref import WeakKeyDictionary
 
-import eventlet
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session
 
 from services.common.clock import utcnow
 from services.common.db import make_engine
+from services.common.periodic import Periodic
 
 from .models import AuditEntry
 
-log = logging.getLogger(__name__)
 
 
 class Audit(DependencyProvider):
@@ -26,14 +24,13 @@ class Audit(DependencyProvider):
         self.engine = make_engine(self.container.config["GATEWAY_DB_URL"])
         self.started = WeakKeyDictionary()
         self.buffer = []
-        self.running = False
+        self.flusher = Periodic(self.flush_interval, self.flush, "writing the audit trail")
 
     def start(self):
-        self.running = True
-        self.container.spawn_managed_thread(self._flush_forever)
+        self.flusher.start(self.container)
 
     def stop(self):
-        self.running = False
+        self.flusher.stop()
         self.flush()
         self.engine.dispose()
 
@@ -62,13 +59,6 @@ class Audit(DependencyProvider):
             session.add_all(batch)
             session.commit()
 
-    def _flush_forever(self):
-        while self.running:
-            eventlet.sleep(self.flush_interval)
-            try:
-                self.flush()
-            except Exception:
-                log.exception("writing the audit trail failed")
 
 
 def _status_of(result, exc_info):

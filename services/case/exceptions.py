@@ -1,7 +1,7 @@
 """Case errors; registered so they reach the gateway typed (it imports this module)."""
 from nameko.exceptions import deserialize_to_instance
 
-from services.common.errors import Conflict, RuleRefused  # noqa: F401  (re-exported)
+from services.common.errors import Conflict
 
 
 @deserialize_to_instance

@@ -14,7 +14,6 @@ import logging
 import uuid
 from weakref import WeakKeyDictionary
 
-import eventlet
 from nameko.extensions import DependencyProvider
 from nameko import serialization
 from nameko.amqp.publish import Publisher
@@ -26,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 
 from .clock import utcnow
 from .models import OutboxEvent, ProcessedEvent
+from .periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -136,23 +136,22 @@ class Database(DependencyProvider):
         self.engine = make_engine(config[self.url_key])
         self.Session = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._publisher = _event_publisher(config, self.container.service_name) if self.publishes else None
-        self._relay_running = False
+        self._relay = Periodic(self.relay_interval, self.relay_once, "outbox relay")
         self._uows = WeakKeyDictionary()
         self._published = []
 
     def start(self):
         if self.publishes:
-            self._relay_running = True
-            self.container.spawn_managed_thread(self._relay_forever)
+            self._relay.start(self.container)
 
     def stop(self):
-        self._relay_running = False
+        self._relay.stop()
         if self.publishes:
             self.mark_published()
         self.engine.dispose()
 
     def kill(self):
-        self._relay_running = False
+        self._relay.stop()
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
@@ -205,13 +204,6 @@ class Database(DependencyProvider):
             self._publish(batch)
         return len(batch)
 
-    def _relay_forever(self):
-        while self._relay_running:
-            eventlet.sleep(self.relay_interval)
-            try:
-                self.relay_once()
-            except Exception:
-                log.exception("outbox relay failed")
 
 
 def _event_publisher(config, service_name):
