@@ -30,8 +30,13 @@ def error_response(error: PlatformError):
 
 
 class JsonHttpEntrypoint(HttpRequestHandler):
+    def __init__(self, method, url, max_body=None, **kwargs):
+        # A route may carry more than JSON (an attachment upload): its own body ceiling.
+        self.max_body = max_body
+        super().__init__(method, url, **kwargs)
+
     def handle_request(self, request):
-        limit = int(self.container.config.get("MAX_BODY_BYTES", 262144))
+        limit = self.max_body or int(self.container.config.get("MAX_BODY_BYTES", 262144))
         request.max_content_length = limit  # werkzeug refuses longer chunked bodies too
         if request.content_length and request.content_length > limit:
             return error_response(_too_large(limit))
@@ -41,7 +46,7 @@ class JsonHttpEntrypoint(HttpRequestHandler):
         if isinstance(exc, PlatformError):
             return error_response(exc)
         if isinstance(exc, RequestEntityTooLarge):
-            return error_response(_too_large(self.container.config.get("MAX_BODY_BYTES")))
+            return error_response(_too_large(self.max_body or self.container.config.get("MAX_BODY_BYTES")))
         if isinstance(exc, RemoteError):
             log.error("remote error behind %s %s: %s", self.method, self.url, exc)
         else:

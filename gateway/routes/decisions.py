@@ -7,6 +7,7 @@ from ..entrypoints import API, http, json_response, read_json
 
 class DecisionRoutes:
     case = RpcProxy("case")
+    review = RpcProxy("review")
 
     @http("POST", API + "/decisions")
     def register_decision(self, request):
@@ -29,8 +30,11 @@ class DecisionRoutes:
 
     @http("GET", API + "/items/<int:item_id>")
     def get_item(self, request, item_id):
+        """The item with its history (case), and its reports, reviews and extensions (review)."""
         actor = self.auth.actor(request)
-        return json_response(self.case.get_item(actor, item_id))
+        item = self.case.get_item(actor, item_id)
+        item.update(self.review.reports_for_item(actor, item_id))
+        return json_response(item)
 
     @http("GET", API + "/stats/<any(decisions, items):subject>")
     def case_statistics(self, request, subject):

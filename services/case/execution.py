@@ -6,16 +6,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
-from services.common.errors import NotFound, ValidationFailed
+from services.common.errors import NotFound, RuleRefused, ValidationFailed
 from services.common.schemas import load
 
 from . import rules
 from .exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
 from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction  # noqa: F401
-from .schemas import DecisionIn, DecisionRegisteredEvent, ItemEvent, ListQuery
+from .schemas import DecisionIn, DecisionRegisteredEvent, DueDateIn, ItemEvent, ListQuery
 
 # Schema instances are built once: marshmallow deep-copies declared fields per instance.
-DECISION_IN, LIST_QUERY = DecisionIn(), ListQuery()
+DECISION_IN, LIST_QUERY, DUE_DATE_IN = DecisionIn(), ListQuery(), DueDateIn()
 DECISION_REGISTERED, ITEM_EVENT = DecisionRegisteredEvent(), ItemEvent()
 
 
@@ -162,6 +162,23 @@ def _move(uow, clock, item, to_state, actor, reason):
                                    actor_user_id=actor.user_id, actor_role=actor.role,
                                    reason=reason or "", at=clock.now()))
     uow.emit("item_state_changed", dict(ITEM_EVENT.dump(item), from_state=from_state))
+
+
+def extend_due_date(uow, clock, actor: Actor, item_id, new_due_date):
+    """延期: move an item's due date, never past the latest date its rule allows."""
+    actor.require("reviewer", "system", "admin")
+    item = get_item(uow.session, actor, item_id)
+    new_due = load(DUE_DATE_IN, {"due_date": new_due_date})["due_date"]
+    if item.extension_limit is None or new_due > item.extension_limit:
+        raise RuleRefused(f"期限不能晚于法定最长期限 {item.extension_limit or item.due_date}",
+                          {"due_date": [f"最迟 {item.extension_limit or item.due_date}"]})
+    if new_due <= item.due_date:
+        raise ValidationFailed("延期后的期限应晚于原期限", {"due_date": [f"原期限 {item.due_date}"]})
+    previous, item.due_date = item.due_date, new_due
+    item.version += 1
+    uow.emit("item_due_date_changed", dict(ITEM_EVENT.dump(item), previous_due_date=previous.isoformat()))
+    uow.commit()
+    return item
 
 
 def open_due_items(uow, clock, actor, item_ids=None):

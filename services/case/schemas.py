@@ -80,6 +80,10 @@ class ListQuery(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
+class DueDateIn(Schema):
+    due_date = fields.Date(required=True)
+
+
 class StatsQuery(Schema):
     subject = fields.String(required=True, validate=validate.OneOf(("decisions", "items")))
     by = fields.String(required=True)

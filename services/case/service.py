@@ -68,6 +68,12 @@ class CaseService(HealthMixin):
         return ITEM_OUT.dump(item)
 
     @rpc
+    def extend_due_date(self, actor, item_id, new_due_date):
+        """延期 approved by the review office: the new due date, within the legal limit."""
+        return ITEM_OUT.dump(execution.extend_due_date(self.db, self.clock, Actor.load(actor),
+                                                       item_id, new_due_date))
+
+    @rpc
     def open_due_items(self, actor):
         Actor.load(actor).require("admin", "system")
         return ITEMS_OUT.dump(execution.open_due_items(self.db, self.clock, SYSTEM))

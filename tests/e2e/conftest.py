@@ -1,7 +1,7 @@
 """The whole platform through HTTP: a runner with the gateway and the services under test.
 
-``platform(*extra_service_classes)`` starts the gateway and the case service (plus any
-others), seeds the district's units and an admin, and returns a :class:`Platform` client.
+``platform(*extra_service_classes)`` starts the gateway, the case and review services
+(the gateway's item pages need both; plus any others), seeds the district's units and an admin, and returns a :class:`Platform` client.
 """
 import pytest
 from sqlalchemy.orm import Session
@@ -10,6 +10,7 @@ from gateway.seed import seed
 from gateway.service import GatewayService
 from services.case.service import CaseService
 from services.common.db import make_engine
+from services.review.service import ReviewService
 
 ADMIN_PASSWORD = "admin-test-pw"
 
@@ -58,7 +59,8 @@ def platform(platform_config, runner_factory, web_session):
         with Session(engine) as session:
             seed(session, ADMIN_PASSWORD)
         engine.dispose()
-        runner = runner_factory(platform_config, GatewayService, CaseService, *extra_services)
+        runner = runner_factory(platform_config, GatewayService, CaseService, ReviewService,
+                                *extra_services)
         runner.start()
         return Platform(web_session, platform_config)
     return start

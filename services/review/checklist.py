@@ -1,0 +1,79 @@
+"""The evidence checklist (报送材料清单) as data: loading evidence.yaml and turning each
+item code's fields into a marshmallow schema.  Plain Python, no nameko.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from marshmallow import Schema, fields, validate
+
+FIELD_TYPES = ("date", "text", "texts", "bool", "int", "money", "choice")
+# How each field type is entered in a form (the web client's input kinds).
+FORM_TYPES = {"date": "date", "text": "textarea", "texts": "list", "bool": "checkbox",
+              "int": "number", "money": "money", "choice": "select"}
+
+
+class ChecklistError(ValueError):
+    """evidence.yaml is malformed; the message names the entry."""
+
+
+@dataclass(frozen=True)
+class Checklist:
+    schemas: dict            # item code -> Schema instance for its evidence
+    fields: dict             # item code -> {name: spec} (for clients that build forms)
+    problem_categories: tuple
+    attachments: dict
+    rating_rules: tuple
+    partner_keywords: dict
+
+    def evidence_schema(self, code):
+        return self.schemas.get(code)
+
+    def form(self, code):
+        """The item's evidence fields as a form description for clients."""
+        return [{"key": name, "label": spec.get("label", name), "type": FORM_TYPES[spec["type"]],
+                 "required": spec.get("required", True), "options": spec.get("choices")}
+                for name, spec in self.fields.get(code, {}).items()]
+
+
+def load_checklist(path=Path(__file__).with_name("evidence.yaml")) -> Checklist:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        specs = raw["evidence"]
+        return Checklist(
+            schemas={code: _schema_for(code, spec) for code, spec in specs.items()},
+            fields=specs, problem_categories=tuple(raw["problem_categories"]),
+            attachments=dict(raw["attachments"]), rating_rules=tuple(raw.get("rating_rules") or ()),
+            partner_keywords=dict(raw.get("partner_keywords") or {}))
+    except (KeyError, TypeError) as err:
+        raise ChecklistError(f"{path}: missing or malformed section: {err}") from err
+
+
+def _schema_for(code, spec):
+    declared = {name: _field(f"{code}.{name}", field_spec) for name, field_spec in spec.items()}
+    return Schema.from_dict(declared, name=f"{code}Evidence")()
+
+
+def _field(where, spec):
+    kind = spec.get("type")
+    if kind not in FIELD_TYPES:
+        raise ChecklistError(f"evidence {where}: type '{kind}' is not one of {FIELD_TYPES}")
+    required = spec.get("required", True)
+    options = {"required": required, "allow_none": not required,
+               "metadata": {"label": spec.get("label", "")}}
+    if kind == "date":
+        return fields.Date(**options)
+    if kind == "text":
+        return fields.String(validate=validate.Length(min=1 if required else 0, max=2000), **options)
+    if kind == "texts":
+        minimum = spec.get("min_items", 1 if required else 0)
+        return fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                           validate=validate.Length(min=minimum, max=50,
+                                                    error=f"至少{minimum}项"), **options)
+    if kind == "bool":
+        return fields.Boolean(**options)
+    if kind == "int":
+        return fields.Integer(strict=False, validate=validate.Range(min=spec.get("min")), **options)
+    if kind == "money":
+        return fields.Decimal(places=2, as_string=True, validate=validate.Range(min=0), **options)
+    return fields.String(validate=validate.OneOf(spec["choices"]), **options)

@@ -1,0 +1,35 @@
+"""Figures for statistics: reports reviewed and rejected, by problem category, unit and
+month, and the monthly correction rate (纠错率 = rejected ÷ reviewed)."""
+from sqlalchemy import String, case as when, cast, func, select
+
+from services.common.actor import Actor
+
+from .models import Report
+
+REVIEWED = ("approved", "rejected")
+
+
+def review_figures(session, actor: Actor):
+    actor.require("reviewer", "leader", "admin")
+    reviewed = Report.state.in_(REVIEWED)
+    rejected = func.sum(when((Report.state == "rejected", 1), else_=0))
+    month = func.substr(cast(Report.reviewed_at, String), 1, 7)
+    totals = session.execute(select(func.count(), rejected).where(reviewed)).one()
+    by_month = session.execute(select(month, func.count(), rejected).where(reviewed)
+                               .group_by(month).order_by(month)).all()
+    by_unit = session.execute(select(Report.unit_id, func.count(), rejected).where(reviewed)
+                              .group_by(Report.unit_id).order_by(Report.unit_id)).all()
+    by_category = session.execute(select(Report.problem_category, func.count())
+                                  .where(Report.state == "rejected")
+                                  .group_by(Report.problem_category).order_by(func.count().desc())).all()
+    return {
+        "reviewed": totals[0], "rejected": int(totals[1] or 0),
+        "by_month": [_rate({"month": m, "reviewed": n, "rejected": int(r or 0)}) for m, n, r in by_month],
+        "by_unit": [_rate({"unit_id": u, "reviewed": n, "rejected": int(r or 0)}) for u, n, r in by_unit],
+        "by_category": [{"category": c, "count": n} for c, n in by_category],
+    }
+
+
+def _rate(row):
+    row["correction_rate"] = round(row["rejected"] / row["reviewed"], 4) if row["reviewed"] else None
+    return row

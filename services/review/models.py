@@ -1,0 +1,80 @@
+"""Review tables: reports (上报) and their reviews, attachments, guidance, extensions."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Report(Base):
+    """上报: one round of a unit's report on an item, and the review it received."""
+    __tablename__ = "report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, index=True)
+    decision_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    item_name: Mapped[str] = mapped_column(String(64))
+    round: Mapped[int] = mapped_column(Integer)
+    performed_on: Mapped[date] = mapped_column(Date)
+    evidence: Mapped[dict] = mapped_column(JSON)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="submitted")  # submitted|approved|rejected
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_by: Mapped[int | None] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    reviewed_by: Mapped[int | None] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    problem_category: Mapped[str | None] = mapped_column(String(32))   # 驳回问题类别
+    requirement: Mapped[str | None] = mapped_column(Text)              # 整改要求
+    rectify_by: Mapped[date | None] = mapped_column(Date)              # 整改期限
+
+    __table_args__ = (Index("ix_report_queue", "state", "submitted_at"),)
+
+
+class Attachment(Base):
+    """A scanned receipt or minutes; the bytes live on disk, named by their checksum."""
+    __tablename__ = "attachment"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(128))
+    filename: Mapped[str] = mapped_column(String(255))
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    uploaded_by: Mapped[int | None] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Guidance(Base):
+    """指导意见 from the review office to a unit."""
+    __tablename__ = "guidance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    item_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Extension(Base):
+    """延期: asked by the unit, decided by the review office."""
+    __tablename__ = "extension"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, index=True)
+    decision_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="requested")  # requested|approved|refused
+    new_due_date: Mapped[date | None] = mapped_column(Date)
+    requested_by: Mapped[int | None] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,196 @@
+"""Reports and their review (上报与审核): the use cases over the unit of work.
+
+Item state is owned by the case service: every step here moves the item there first
+(with the item's version), so "only an approval opens the next item" is enforced in one
+place.  A review claims the report row before calling case, so of two reviewers acting
+at once exactly one proceeds; if case refuses, the claim is released.
+"""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from services.common.actor import Actor
+from services.common.errors import Conflict, NotFound, ValidationFailed
+from services.common.schemas import load
+
+from .checks import ReportFacts, precheck
+from .exceptions import AlreadyReviewed
+from .models import Attachment, Report
+from .schemas import ApproveIn, QueueQuery, RejectIn, ReportEvent, ReportIn, ReportOut
+
+REPORT_IN, APPROVE_IN, REJECT_IN, QUEUE_QUERY = ReportIn(), ApproveIn(), RejectIn(), QueueQuery()
+REPORT_OUT, REPORT_EVENT = ReportOut(), ReportEvent()
+REPORTABLE = ("open", "rejected")
+
+
+def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
+    """上报: validate the evidence, run the pre-checks, move the item to submitted."""
+    actor.require("operator")
+    item = case.get_item(actor.dump(), item_id)
+    if item["state"] not in REPORTABLE:
+        raise Conflict(_not_reportable(item), {"item": [item["state"]]})
+    data = load(REPORT_IN, payload)
+    if data["performed_on"] > clock.today():
+        raise ValidationFailed("办理日期不能晚于今天", {"performed_on": ["不能是将来的日期"]})
+    schema = checklist.evidence_schema(item["code"])
+    evidence = _load_evidence(schema, data["evidence"])
+    _check_attachments(uow.session, actor, data["attachments"], checklist)
+    decision = case.get_decision(actor.dump(), item["decision_id"])
+    findings = precheck(_facts(item, evidence, data["performed_on"], decision), checklist)
+    previous = _reports_of(uow.session, item_id)
+    case.transition_item(actor.dump(), item_id, "submitted", item["version"], "上报")
+    report = Report(
+        item_id=item_id, decision_id=item["decision_id"], unit_id=item["unit_id"], code=item["code"],
+        item_name=item["name"], round=len(previous) + 1, performed_on=data["performed_on"],
+        evidence=schema.dump(evidence), attachments=data["attachments"], findings=findings,
+        state="submitted", version=1, submitted_by=actor.user_id, submitted_at=clock.now())
+    uow.session.add(report)
+    uow.session.flush()
+    uow.emit("item_submitted", REPORT_EVENT.dump(report))
+    uow.commit()
+    return with_changes(report, previous[-1] if previous else None)
+
+
+def _not_reportable(item):
+    if item["state"] == "locked":
+        waiting = "、".join(item.get("after") or []) or "开启日期"
+        return f"事项“{item['name']}”尚未开启，须先审核通过：{waiting}"
+    return f"事项“{item['name']}”当前为{item['state']}，不能上报"
+
+
+def _load_evidence(schema, evidence):
+    try:
+        return load(schema, evidence)
+    except ValidationFailed as err:
+        raise ValidationFailed("报送材料不完整或有误",
+                               {f"evidence.{path}": problems for path, problems in err.fields.items()})
+
+
+def _check_attachments(session, actor, ids, checklist):
+    if len(ids) > checklist.attachments["max_per_report"]:
+        raise ValidationFailed("附件过多", {"attachments": [f"最多{checklist.attachments['max_per_report']}个"]})
+    found = {a.id: a for a in session.scalars(select(Attachment).where(Attachment.id.in_(ids)))}
+    unknown = [i for i in ids if i not in found or found[i].unit_id != actor.unit_id]
+    if unknown:
+        raise ValidationFailed("附件不存在", {"attachments": [f"未知附件：{i}" for i in unknown]})
+
+
+def _facts(item, evidence, performed_on, decision):
+    gains = decision.get("illicit_gains") or {}
+    person = decision["person"]
+    return ReportFacts(
+        code=item["code"], evidence=evidence, performed_on=performed_on,
+        due_date=date.fromisoformat(item["due_date"]), partners=tuple(item.get("partners") or ()),
+        person_name=person["name"], political_status=person["political_status"],
+        category=person["category"],
+        sanctions=tuple((s["kind"], s["type"]) for s in decision["sanctions"]),
+        illicit_amount=Decimal(gains["amount"]) if gains.get("amount") else None)
+
+
+# -- review ---------------------------------------------------------------------------
+def approve(uow, case, clock, actor: Actor, report_id, payload):
+    """审核通过: the item is approved and whatever it unlocks opens (in case)."""
+    actor.require("reviewer")
+    data = load(APPROVE_IN, payload)
+    report = _claim(uow, actor, report_id, data["version"], "approving")
+    _move_item(uow, case, actor, report, "approved", data["comment"] or "审核通过")
+    report.comment = data["comment"]
+    return _finish(uow, clock, actor, report, "approved", "item_approved")
+
+
+def reject(uow, case, clock, checklist, actor: Actor, report_id, payload):
+    """驳回: the item goes back to the unit with a problem, a requirement and a date."""
+    actor.require("reviewer")
+    data = load(REJECT_IN, payload)
+    if data["problem_category"] not in checklist.problem_categories:
+        raise ValidationFailed("问题类别不在规定范围内", {"problem": [
+            "须为以下之一：" + "、".join(checklist.problem_categories)]})
+    if data["rectify_by"] < clock.today():
+        raise ValidationFailed("整改期限不能早于今天", {"rectify_by": ["不能是过去的日期"]})
+    report = _claim(uow, actor, report_id, data["version"], "rejecting")
+    _move_item(uow, case, actor, report, "rejected", f"驳回：{data['problem_category']}")
+    report.problem_category = data["problem_category"]
+    report.requirement = data["requirement"]
+    report.rectify_by = data["rectify_by"]
+    return _finish(uow, clock, actor, report, "rejected", "item_rejected")
+
+
+def _claim(uow, actor, report_id, version, claim_state):
+    """Atomically take a submitted report for review; a second reviewer gets 409."""
+    report = _visible_report(uow.session, actor, report_id)
+    if report.state != "submitted" or (version is not None and version != report.version):
+        raise AlreadyReviewed("该报送已被审核或正由他人审核", {"report": [report.state]})
+    claimed = uow.session.execute(
+        update(Report).where(Report.id == report.id, Report.state == "submitted",
+                             Report.version == report.version)
+        .values(state=claim_state, version=Report.version + 1)).rowcount
+    if not claimed:
+        uow.rollback()
+        raise AlreadyReviewed("该报送已被他人审核", {"report": ["已被他人处理"]})
+    uow.session.commit()   # visible to other reviewers before case is asked
+    uow.session.refresh(report)
+    return report
+
+
+def _move_item(uow, case, actor, report, to_state, reason):
+    try:
+        case.transition_item(actor.dump(), report.item_id, to_state, None, reason)
+    except Exception:
+        report.state, report.version = "submitted", report.version + 1   # release the claim
+        uow.session.commit()
+        raise
+
+
+def _finish(uow, clock, actor, report, state, event_type):
+    report.state = state
+    report.version += 1
+    report.reviewed_by, report.reviewed_at = actor.user_id, clock.now()
+    uow.emit(event_type, REPORT_EVENT.dump(report))
+    uow.commit()
+    return report
+
+
+def _visible_report(session, actor, report_id):
+    report = session.get(Report, report_id) if isinstance(report_id, int) else None
+    if report is None or not actor.may_see_unit(report.unit_id):
+        raise NotFound("报送记录不存在", {"report_id": [str(report_id)]})
+    return report
+
+
+# -- reading --------------------------------------------------------------------------
+def queue(session, actor: Actor, query):
+    """审核队列: reports waiting, oldest first."""
+    actor.require("reviewer", "leader", "admin")
+    q = load(QUEUE_QUERY, query or {})
+    stmt = select(Report).where(Report.state == "submitted")
+    for column, key in ((Report.unit_id, "unit_id"), (Report.item_id, "item_id"), (Report.code, "code")):
+        if q[key] is not None:
+            stmt = stmt.where(column == q[key])
+    rows = session.scalars(stmt.order_by(Report.submitted_at, Report.id)).all()
+    if q["finding"]:
+        rows = [r for r in rows if any(f["category"] == q["finding"] for f in r.findings)]
+    start = (q["page"] - 1) * q["per_page"]
+    return rows[start:start + q["per_page"]], len(rows)
+
+
+def reports_for_item(session, case, actor: Actor, item_id):
+    """Every round reported on an item, each with what changed since the round before."""
+    case.get_item(actor.dump(), item_id)   # scope: NotFound outside the actor's unit
+    reports = _reports_of(session, item_id)
+    return [with_changes(r, reports[n - 1] if n else None) for n, r in enumerate(reports)]
+
+
+def _reports_of(session, item_id):
+    return session.scalars(select(Report).where(Report.item_id == item_id).order_by(Report.round)).all()
+
+
+def with_changes(report, previous):
+    """The report as a dict, with the evidence fields that differ from the previous round."""
+    out = REPORT_OUT.dump(report)
+    if previous is not None:
+        keys = set(report.evidence) | set(previous.evidence)
+        out["changes"] = sorted(k for k in keys if report.evidence.get(k) != previous.evidence.get(k))
+    return out
+
+

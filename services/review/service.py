@@ -1,0 +1,122 @@
+"""The review service (报送审核): a thin nameko adapter over the use-case modules."""
+import base64
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy, rpc
+
+from services.common.actor import Actor
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.health import HealthMixin
+from services.common.metrics import Metrics
+
+from . import attachments, extensions, figures, guidance, reporting
+from .checklist import load_checklist
+from .schemas import AttachmentOut, ExtensionOut, GuidanceOut, ReportOut
+
+REPORT_OUT, REPORTS_OUT = ReportOut(), ReportOut(many=True)
+GUIDANCE_OUT, GUIDANCES_OUT = GuidanceOut(), GuidanceOut(many=True)
+EXTENSION_OUT, EXTENSIONS_OUT, ATTACHMENT_OUT = ExtensionOut(), ExtensionOut(many=True), AttachmentOut()
+
+
+class ChecklistProvider(DependencyProvider):
+    """The evidence checklist, loaded and validated once at start-up."""
+
+    def setup(self):
+        self.checklist = load_checklist()
+
+    def get_dependency(self, worker_ctx):
+        return self.checklist
+
+
+class AttachmentStoreProvider(DependencyProvider):
+    def setup(self):
+        self.store = attachments.AttachmentStore(self.container.config["ATTACHMENT_DIR"])
+
+    def get_dependency(self, worker_ctx):
+        return self.store
+
+
+class ReviewService(HealthMixin):
+    name = "review"
+
+    db = Database("REVIEW_DB_URL")
+    clock = Clock()
+    case = RpcProxy("case")
+    checklist = ChecklistProvider()
+    store = AttachmentStoreProvider()
+    metrics = Metrics()
+
+    @rpc
+    def submit_report(self, actor, item_id, payload):
+        return reporting.submit(self.db, self.case, self.clock, self.checklist, Actor.load(actor),
+                                item_id, payload)
+
+    @rpc
+    def approve_report(self, actor, report_id, payload=None):
+        report = reporting.approve(self.db, self.case, self.clock, Actor.load(actor), report_id, payload)
+        return REPORT_OUT.dump(report)
+
+    @rpc
+    def reject_report(self, actor, report_id, payload):
+        report = reporting.reject(self.db, self.case, self.clock, self.checklist, Actor.load(actor),
+                                  report_id, payload)
+        return REPORT_OUT.dump(report)
+
+    @rpc
+    def queue(self, actor, query=None):
+        rows, total = reporting.queue(self.db.session, Actor.load(actor), query)
+        return {"items": REPORTS_OUT.dump(rows), "total": total}
+
+    @rpc
+    def reports_for_item(self, actor, item_id):
+        actor = Actor.load(actor)
+        return {"reports": reporting.reports_for_item(self.db.session, self.case, actor, item_id),
+                "extensions": EXTENSIONS_OUT.dump(extensions.for_item(self.db.session, item_id))}
+
+    @rpc
+    def evidence_checklist(self, actor, code):
+        """报送材料清单 of one item code, as form fields, with the problem categories."""
+        Actor.load(actor)
+        return {"code": code, "fields": self.checklist.form(code),
+                "problem_categories": list(self.checklist.problem_categories)}
+
+    @rpc
+    def issue_guidance(self, actor, payload):
+        return GUIDANCE_OUT.dump(guidance.issue(self.db, self.case, self.clock, Actor.load(actor), payload))
+
+    @rpc
+    def list_guidance(self, actor, unit_id=None, decision_id=None):
+        rows = guidance.listing(self.db.session, Actor.load(actor), unit_id, decision_id)
+        return {"items": GUIDANCES_OUT.dump(rows), "total": len(rows)}
+
+    @rpc
+    def request_extension(self, actor, item_id, payload):
+        return EXTENSION_OUT.dump(extensions.request(self.db, self.case, self.clock, Actor.load(actor),
+                                                     item_id, payload))
+
+    @rpc
+    def approve_extension(self, actor, extension_id):
+        return EXTENSION_OUT.dump(extensions.approve(self.db, self.case, self.clock, Actor.load(actor),
+                                                     extension_id))
+
+    @rpc
+    def refuse_extension(self, actor, extension_id):
+        return EXTENSION_OUT.dump(extensions.refuse(self.db, self.clock, Actor.load(actor), extension_id))
+
+    @rpc
+    def upload_attachment(self, actor, filename, content_base64):
+        content = base64.b64decode(content_base64 or "", validate=False)
+        attachment = attachments.upload(self.db, self.store, self.checklist, self.clock,
+                                        Actor.load(actor), filename, content)
+        return ATTACHMENT_OUT.dump(attachment)
+
+    @rpc
+    def download_attachment(self, actor, attachment_id):
+        attachment, content = attachments.download(self.db.session, self.store, Actor.load(actor),
+                                                   attachment_id)
+        return dict(ATTACHMENT_OUT.dump(attachment), content_base64=base64.b64encode(content).decode())
+
+    @rpc
+    def statistics(self, actor):
+        return figures.review_figures(self.db.session, Actor.load(actor))

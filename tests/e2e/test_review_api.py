@@ -1,0 +1,259 @@
+"""Review gating through the HTTP API: a whole decision walked from registration to the
+last immediate item approved, one rejection on the way, and every misuse refused."""
+from datetime import date, timedelta
+
+import pytest
+
+from tests.helpers import count_rows, decision_payload
+
+RESPONSIBLE = "东河区民政局"
+TODAY = date.today()
+EVIDENCE = {
+    "SERVE": {"served_on": "2021-03-05", "recipients": ["张三1", "东河区民政局"],
+              "receipt_signed": True, "unit_seal": True},
+    "ANNOUNCE": {"announced_on": "2021-03-08", "scope": "民政局全体干部大会", "announcers": ["李四", "王五"],
+                 "attendance": 40, "statement": "接受处分，深刻反省"},
+    "COPY": {"copied_on": "2021-03-10", "recipients": ["中共东河区委组织部"], "letter_number": "东民函〔2021〕3号"},
+    "ARCHIVE": {"filed_on": "2021-03-15", "archive_holder": "中共东河区委组织部"},
+    "TREATMENT": {"effective_on": "2021-03-20", "changes": "撤销科员职务，工资降一档", "approval_number": "东人社〔2021〕9号"},
+    "ORG_HANDLING": {"measure": "免职", "document_number": "东组〔2021〕5号"},
+    "ASSETS": {"amount_ordered": "12000.00", "amount_recovered": "12000.00", "receipt_number": "CZ2021-001",
+               "recovered_on": "2021-03-25"},
+    "LETTERS": {"implemented_on": "2021-03-26", "letters": ["纪检监察建议书"], "summary": "已整改"},
+    "REPORT": {"reported_on": "2021-03-30", "document_number": "东民报〔2021〕2号"},
+}
+REJECTION = {"problem": "本人不表态", "requirement": "补充本人表态记录", "rectify_by": (TODAY + timedelta(days=7)).isoformat()}
+REVIEW_TABLES = ("report", "extension", "guidance", "attachment", "outbox")
+
+
+@pytest.fixture
+def api(platform):
+    p = platform()
+    p.user("shen", "reviewer", "东河区纪委监委案件审理室")
+    p.user("shen2", "reviewer", "东河区纪委监委案件审理室")
+    p.user("min", "operator", RESPONSIBLE)
+    p.user("jiao", "operator", "东河区教育局")
+    p.unit_id = p.units[RESPONSIBLE]
+    return p
+
+
+def register(api, **overrides):
+    reply = api.post("/api/v1/decisions", "shen", json=decision_payload(1, unit_id=api.unit_id, **overrides))
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+def states(api, decision_id):
+    items = api.get(f"/api/v1/decisions/{decision_id}", "shen").json()["items"]
+    return {i["code"]: i["state"] for i in items if i["code"] not in ("RATING", "EDU_VISIT", "RESTORE")}
+
+
+def report(api, item_id, code, evidence=None, who="min"):
+    return api.post(f"/api/v1/items/{item_id}/reports", who, json={
+        "performed_on": "2021-03-20", "evidence": evidence or EVIDENCE[code], "attachments": []})
+
+
+def test_a_whole_decision_walked_through_with_one_rejection(api):
+    decision = register(api)
+    ids = {i["code"]: i["id"] for i in decision["items"]}
+    order = ["SERVE", "ANNOUNCE", "COPY", "ARCHIVE"]
+    later = ["TREATMENT", "ORG_HANDLING", "ASSETS", "LETTERS"]
+    expected = {code: "locked" for code in order + later + ["REPORT"]}
+    expected["SERVE"] = "open"
+    assert states(api, decision["id"]) == expected
+
+    for step, code in enumerate(order):
+        # Nothing after the current step can be reported yet.
+        for blocked in order[step + 1:] + later + ["REPORT"]:
+            reply = report(api, ids[blocked], blocked)
+            assert reply.status_code == 409, (blocked, reply.text)
+        submitted = report(api, ids[code], code)
+        assert submitted.status_code == 201, submitted.text
+        expected[code] = "submitted"
+        assert states(api, decision["id"]) == expected
+        report_id = submitted.json()["id"]
+        if code == "ANNOUNCE":  # rejected once, then resubmitted with the statement fixed
+            reply = api.post(f"/api/v1/reports/{report_id}/reject", "shen", json=REJECTION)
+            assert reply.status_code == 200, reply.text
+            expected[code] = "rejected"
+            assert states(api, decision["id"]) == expected
+            assert report(api, ids["COPY"], "COPY").status_code == 409
+            resubmitted = report(api, ids[code], code, {**EVIDENCE[code], "statement": "接受处分，保证改正"})
+            assert resubmitted.status_code == 201
+            assert resubmitted.json()["round"] == 2 and resubmitted.json()["changes"] == ["statement"]
+            report_id = resubmitted.json()["id"]
+        assert api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={"comment": "符合要求"}).status_code == 200
+        expected[code] = "approved"
+        if code == "ARCHIVE":
+            expected.update({c: "open" for c in later})
+        elif step + 1 < len(order):
+            expected[order[step + 1]] = "open"
+        assert states(api, decision["id"]) == expected
+
+    assert report(api, ids["REPORT"], "REPORT").status_code == 409     # waits for the four after ARCHIVE
+    for code in later:
+        report_id = report(api, ids[code], code).json()["id"]
+        api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={})
+        expected[code] = "approved"
+    expected["REPORT"] = "open"
+    assert states(api, decision["id"]) == expected
+    report_id = report(api, ids["REPORT"], "REPORT").json()["id"]
+    assert api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={}).status_code == 200
+    assert all(s == "approved" for s in states(api, decision["id"]).values())
+
+    item = api.get(f"/api/v1/items/{ids['ANNOUNCE']}", "min").json()
+    assert [(r["round"], r["state"]) for r in item["reports"]] == [(1, "rejected"), (2, "approved")]
+    assert item["reports"][0]["problem_category"] == "本人不表态"
+    figures = api.get("/api/v1/stats/review", "shen").json()
+    assert (figures["reviewed"], figures["rejected"]) == (10, 1)
+    assert figures["by_category"] == [{"category": "本人不表态", "count": 1}]
+
+
+def test_prechecks_warn_at_once_and_the_queue_filters_by_finding(api):
+    decision = register(api)
+    serve = decision["items"][0]
+    reply = report(api, serve["id"], "SERVE", {**EVIDENCE["SERVE"], "recipients": ["东河区民政局"]})
+    assert reply.status_code == 201
+    assert [f["category"] for f in reply.json()["findings"]] == ["送达部门遗漏"]
+    queue = api.get("/api/v1/review/queue", "shen", params={"finding": "送达部门遗漏"}).json()
+    assert [r["item_id"] for r in queue["items"]] == [serve["id"]]
+    assert api.get("/api/v1/review/queue", "shen", params={"finding": "本人不表态"}).json()["total"] == 0
+
+
+def _serve_submitted(api):
+    decision = register(api)
+    serve = decision["items"][0]
+    return decision, serve, report(api, serve["id"], "SERVE").json()["id"]
+
+
+@pytest.mark.parametrize("who,body,status,field", [
+    ("shen", {"problem": "字迹潦草", "requirement": "x", "rectify_by": "2099-01-01"}, 400, "problem"),
+    ("shen", {"problem": "其他", "rectify_by": "2099-01-01"}, 400, "requirement"),
+    ("shen", {"problem": "其他", "requirement": "x", "rectify_by": "2020-01-01"}, 400, "rectify_by"),
+    ("min", {"problem": "其他", "requirement": "x", "rectify_by": "2099-01-01"}, 403, "role"),
+])
+def test_bad_rejections_are_refused_and_change_nothing(api, who, body, status, field):
+    decision, serve, report_id = _serve_submitted(api)
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    reply = api.post(f"/api/v1/reports/{report_id}/reject", who, json=body)
+    assert reply.status_code == status and field in reply.json()["fields"], reply.text
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    assert states(api, decision["id"])["SERVE"] == "submitted"
+
+
+def test_approving_twice_and_operators_approving_are_refused(api):
+    decision, serve, report_id = _serve_submitted(api)
+    assert api.post(f"/api/v1/reports/{report_id}/approve", "min", json={}).status_code == 403
+    assert api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={}).status_code == 200
+    again = api.post(f"/api/v1/reports/{report_id}/approve", "shen2", json={})
+    assert again.status_code == 409 and again.json()["error"] == "ALREADY_REVIEWED"
+    assert states(api, decision["id"])["ANNOUNCE"] == "open"
+
+
+def test_two_reviewers_at_once_one_wins(api):
+    from concurrent.futures import ThreadPoolExecutor
+    _, _, report_id = _serve_submitted(api)
+    api.token("shen"), api.token("shen2")
+
+    def act(who):
+        return api.post(f"/api/v1/reports/{report_id}/approve", who, json={}).status_code
+    with ThreadPoolExecutor(2) as pool:
+        codes = sorted(pool.map(act, ["shen", "shen2"]))
+    assert codes == [200, 409]
+
+
+@pytest.mark.parametrize("label,evidence,who,status,field", [
+    ("missing evidence field", {k: v for k, v in EVIDENCE["SERVE"].items() if k != "served_on"}, "min", 400,
+     "evidence.served_on"),
+    ("another unit's item", EVIDENCE["SERVE"], "jiao", 404, "item_id"),
+    ("reviewer reporting", EVIDENCE["SERVE"], "shen", 403, "role"),
+])
+def test_bad_reports_are_refused_and_change_nothing(api, label, evidence, who, status, field):
+    decision = register(api)
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    reply = report(api, decision["items"][0]["id"], "SERVE", evidence, who=who)
+    assert reply.status_code == status and field in reply.json()["fields"], reply.text
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    assert states(api, decision["id"])["SERVE"] == "open"
+
+
+def test_an_announcement_with_one_announcer_is_refused(api):
+    decision = register(api)
+    ids = {i["code"]: i["id"] for i in decision["items"]}
+    report_id = report(api, ids["SERVE"], "SERVE").json()["id"]
+    api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={})
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    reply = report(api, ids["ANNOUNCE"], "ANNOUNCE", {**EVIDENCE["ANNOUNCE"], "announcers": ["李四"]})
+    assert reply.status_code == 400 and "evidence.announcers" in reply.json()["fields"]
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+
+
+def test_a_report_on_a_locked_item_names_what_must_be_approved_first(api):
+    decision = register(api)
+    archive = next(i for i in decision["items"] if i["code"] == "ARCHIVE")
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    reply = report(api, archive["id"], "ARCHIVE")
+    assert reply.status_code == 409 and "COPY" in reply.json()["message"]
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+
+
+def test_extensions_stay_within_the_legal_limit(api):
+    decision = register(api, decision_date=(TODAY - timedelta(days=10)).isoformat())
+    ids = {i["code"]: i for i in decision["items"]}
+    for code in ("SERVE", "ANNOUNCE", "COPY", "ARCHIVE"):
+        report_id = report(api, ids[code]["id"], code).json()["id"]
+        api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={})
+    treatment = ids["TREATMENT"]
+    too_far = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 400, "reason": "审批流程长"})
+    assert too_far.status_code == 400 and "days" in too_far.json()["fields"]       # over the 366-day form limit
+    beyond = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 200, "reason": "审批流程长"})
+    assert beyond.status_code == 422 and treatment["extension_limit"] in beyond.json()["message"]
+    asked = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 30, "reason": "等待人社审批"})
+    assert asked.status_code == 201
+    approved = api.post(f"/api/v1/extensions/{asked.json()['id']}/approve", "shen", json={})
+    assert approved.status_code == 200, approved.text
+    new_due = (date.fromisoformat(treatment["due_date"]) + timedelta(days=30)).isoformat()
+    assert approved.json()["new_due_date"] == new_due
+    assert api.get(f"/api/v1/items/{treatment['id']}", "min").json()["due_date"] == new_due
+    serve_ext = api.post(f"/api/v1/items/{ids['SERVE']['id']}/extension", "min", json={"days": 5, "reason": "x"})
+    assert serve_ext.status_code == 409                                               # approved items: no extension
+
+
+def test_guidance_reaches_its_unit_only(api):
+    decision = register(api)
+    reply = api.post("/api/v1/guidance", "shen", json={"unit_id": api.unit_id, "decision_id": decision["id"],
+                                                       "text": "请注意宣布范围应包括本单位全体干部"})
+    assert reply.status_code == 201
+    assert [g["text"] for g in api.get("/api/v1/guidance", "min").json()["items"]] == [reply.json()["text"]]
+    assert api.get("/api/v1/guidance", "jiao").json()["items"] == []
+    wrong = api.post("/api/v1/guidance", "shen", json={"unit_id": api.units["东河区教育局"],
+                                                       "decision_id": decision["id"], "text": "x"})
+    assert wrong.status_code == 400 and "decision_id" in wrong.json()["fields"]
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_attachments_are_checked_by_content_and_served_to_their_unit(api):
+    reply = api.post("/api/v1/attachments", "min", files={"file": ("回执.pdf", PDF, "application/pdf")})
+    assert reply.status_code == 201 and reply.json()["content_type"] == "application/pdf"
+    attachment = reply.json()
+    fetched = api.get(f"/api/v1/attachments/{attachment['id']}", "min")
+    assert fetched.content == PDF and fetched.headers["Content-Type"] == "application/pdf"
+    assert api.get(f"/api/v1/attachments/{attachment['id']}", "jiao").status_code == 404
+    assert api.get(f"/api/v1/attachments/{attachment['id']}", "shen").status_code == 200
+    decision = register(api)
+    serve = decision["items"][0]
+    body = {"performed_on": "2021-03-20", "evidence": EVIDENCE["SERVE"], "attachments": [attachment["id"]]}
+    assert api.post(f"/api/v1/items/{serve['id']}/reports", "min", json=body).status_code == 201
+
+
+@pytest.mark.parametrize("content,problem", [
+    (b"MZ\x90\x00" + b"\x00" * 100, "文件类型不允许"),            # an executable renamed .pdf
+    (b"%PDF-" + b"0" * (10 * 1024 * 1024), "文件过大"),          # over the 10 MiB limit
+])
+def test_bad_attachments_are_refused_and_nothing_is_kept(api, content, problem):
+    before = count_rows(api.config["REVIEW_DB_URL"], "attachment")
+    reply = api.post("/api/v1/attachments", "min", files={"file": ("回执.pdf", content, "application/pdf")})
+    assert reply.status_code == 400 and reply.json()["fields"]["file"] == [problem]
+    assert count_rows(api.config["REVIEW_DB_URL"], "attachment") == before
