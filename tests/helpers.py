@@ -38,3 +38,14 @@ def count_rows(db_url, *tables):
         counts = {t: conn.scalar(text(f"SELECT COUNT(*) FROM {t}")) for t in tables}
     engine.dispose()
     return counts
+
+
+def eventually(fetch, accept, timeout=10.0, interval=0.05):
+    """``fetch()`` until ``accept(value)`` holds (events are handled asynchronously)."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if accept(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)

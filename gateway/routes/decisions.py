@@ -1,6 +1,8 @@
 """Decisions (处分决定) and execution items (执行事项)."""
 from nameko.rpc import RpcProxy
 
+from services.deadline.thresholds import worst
+
 from .. import directory
 from ..entrypoints import API, http, json_response, read_json
 
@@ -8,6 +10,7 @@ from ..entrypoints import API, http, json_response, read_json
 class DecisionRoutes:
     case = RpcProxy("case")
     review = RpcProxy("review")
+    deadline = RpcProxy("deadline")
 
     @http("POST", API + "/decisions")
     def register_decision(self, request):
@@ -20,13 +23,24 @@ class DecisionRoutes:
 
     @http("GET", API + "/decisions")
     def list_decisions(self, request):
+        """Decisions with their light (the worst item's, from the deadline service)."""
         actor = self.auth.actor(request)
-        return json_response(self.case.list_decisions(actor, request.args.to_dict()))
+        page = self.case.list_decisions(actor, request.args.to_dict())
+        lights = self.deadline.decision_lights(actor, [d["id"] for d in page["items"]])
+        for decision in page["items"]:
+            decision["light"] = lights.get(str(decision["id"]), lights.get(decision["id"]))
+        return json_response(page)
 
     @http("GET", API + "/decisions/<int:decision_id>")
     def get_decision(self, request, decision_id):
+        """The decision, each item with its light and countdown, and the decision's light."""
         actor = self.auth.actor(request)
-        return json_response(self.case.get_decision(actor, decision_id))
+        decision = self.case.get_decision(actor, decision_id)
+        views = self.deadline.lights_for(actor, [i["id"] for i in decision["items"]])
+        for item in decision["items"]:
+            _merge_light(item, views)
+        decision["light"] = worst(i.get("light") for i in decision["items"])
+        return json_response(decision)
 
     @http("GET", API + "/items/<int:item_id>")
     def get_item(self, request, item_id):
@@ -34,6 +48,7 @@ class DecisionRoutes:
         actor = self.auth.actor(request)
         item = self.case.get_item(actor, item_id)
         item.update(self.review.reports_for_item(actor, item_id))
+        _merge_light(item, self.deadline.lights_for(actor, [item_id]))
         return json_response(item)
 
     @http("GET", API + "/stats/<any(decisions, items):subject>")
@@ -46,3 +61,11 @@ class DecisionRoutes:
     def rulebook(self, request):
         """规则库: items, sanction types and form vocabularies, for any signed-in user."""
         return json_response(self.case.rulebook_summary(self.auth.actor(request)))
+
+
+def _merge_light(item, views):
+    """Lights come keyed by item id (JSON makes the keys strings on the way)."""
+    view = views.get(str(item["id"])) or views.get(item["id"]) or {}
+    item["light"] = view.get("light")
+    item["alert_level"] = view.get("level")
+    item["days_left"] = view.get("days_left")

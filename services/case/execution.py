@@ -46,8 +46,10 @@ def register_decision(uow, book, clock, actor: Actor, payload):
     session.add(decision)
     try:
         session.flush()  # one flush: the whole aggregate, inserted in batches
-        uow.emit("decision_registered", DECISION_REGISTERED.dump(decision))
         open_ready_items(uow, clock, decision, actor)
+        # After opening: listeners of other events may see this one first, so it carries
+        # every item's state as it now is.
+        uow.emit("decision_registered", DECISION_REGISTERED.dump(decision))
         uow.commit()
     except IntegrityError:  # a concurrent registration of the same 文号 won the race
         uow.rollback()

@@ -1,7 +1,7 @@
 """The whole platform through HTTP: a runner with the gateway and the services under test.
 
-``platform(*extra_service_classes)`` starts the gateway, the case and review services
-(the gateway's item pages need both; plus any others), seeds the district's units and an admin, and returns a :class:`Platform` client.
+``platform(*extra_service_classes)`` starts the gateway, the case, review and deadline services
+(the gateway's decision and item pages need them all; plus any others), seeds the district's units and an admin, and returns a :class:`Platform` client.
 """
 import pytest
 from sqlalchemy.orm import Session
@@ -10,6 +10,7 @@ from gateway.seed import seed
 from gateway.service import GatewayService
 from services.case.service import CaseService
 from services.common.db import make_engine
+from services.deadline.service import DeadlineService
 from services.review.service import ReviewService
 
 ADMIN_PASSWORD = "admin-test-pw"
@@ -60,7 +61,7 @@ def platform(platform_config, runner_factory, web_session):
             seed(session, ADMIN_PASSWORD)
         engine.dispose()
         runner = runner_factory(platform_config, GatewayService, CaseService, ReviewService,
-                                *extra_services)
+                                DeadlineService, *extra_services)
         runner.start()
         return Platform(web_session, platform_config)
     return start

@@ -1,0 +1,1 @@
+"""Deadline errors are the common ones (ValidationFailed, NotFound); nothing of its own yet."""

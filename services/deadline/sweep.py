@@ -1,0 +1,122 @@
+"""The sweep (巡查) and the forecast (预测): the same thresholds, now or at a later date.
+
+The sweep reads only rows whose ``next_check_on`` has come (an index range scan), so its
+cost follows the items that cross a threshold, not all items.  Rows are claimed with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances never raise one crossing
+twice; each crossing is recorded and its event written in the same transaction.
+"""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from services.common.actor import Actor
+from services.common.errors import NotFound, ValidationFailed
+
+from .models import Deadline
+from .thresholds import ACTIVE, crossed, light, schedule, worst
+from .tracking import countdown_of, raise_alert, reschedule
+
+FORECAST_HORIZON_DAYS = 3660   # "absurdly far" beyond about ten years
+
+
+def sweep(uow, settings, today: date, batch=1000):
+    """Raise every threshold crossed by ``today``; returns how many rows it handled."""
+    handled = 0
+    while True:
+        query = (select(Deadline).where(Deadline.next_check_on <= today)
+                 .order_by(Deadline.next_check_on).limit(batch))
+        if uow.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = uow.session.scalars(query).all()
+        for row in rows:
+            _apply(uow, row, settings, today)
+        uow.commit()
+        handled += len(rows)
+        if len(rows) < batch:
+            return handled
+
+
+def _apply(uow, row, settings, today):
+    for level in crossed(countdown_of(row), settings, today):
+        if level == "due_date_reached":
+            row.gate_reached = True
+            uow.emit("deadline_due_date_reached", {
+                "item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
+                "code": row.code, "opens_on": row.opens_on.isoformat()})
+            continue
+        if level == "reminder":
+            row.reminded_on = today
+        elif level == "warning":
+            row.warned = True
+        elif level == "overdue":
+            row.overdue_on = today
+        row.level = _stronger(row.level, level)
+        raise_alert(uow, row, level, today)
+    reschedule(row, settings)
+
+
+_RANK = {None: 0, "reminder": 1, "warning": 2, "overdue": 3}
+
+
+def _stronger(current, new):
+    return new if _RANK[new] >= _RANK[current] else current
+
+
+def forecast(session, settings, actor: Actor, today, as_of, decision_id=None):
+    """What will be reminded, warned and overdue by ``as_of`` if nobody acts."""
+    if as_of > today + timedelta(days=FORECAST_HORIZON_DAYS):
+        raise ValidationFailed("预测日期过远（不超过10年）", {"as_of": ["不超过10年"]})
+    stmt = select(Deadline).where(Deadline.state.in_(ACTIVE))
+    if decision_id is not None:
+        rows = _scoped(session, actor, select(Deadline).where(Deadline.decision_id == decision_id))
+        if not rows:
+            raise NotFound("处分决定不存在", {"decision_id": [str(decision_id)]})
+        stmt = stmt.where(Deadline.decision_id == decision_id)
+    result = {"as_of": as_of.isoformat(), "reminder": [], "warning": [], "overdue": []}
+    for row in _scoped(session, actor, stmt):
+        for level, on in schedule(countdown_of(row), settings):
+            if level in result and on <= as_of:
+                result[level].append(_view(row, settings, as_of, level))
+    return result
+
+
+def alerts(session, settings, actor: Actor, today, level=None):
+    stmt = select(Deadline).where(Deadline.level.is_not(None), Deadline.state.in_(ACTIVE))
+    if level:
+        stmt = stmt.where(Deadline.level == level)
+    return [_view(r, settings, today, r.level) for r in _scoped(session, actor, stmt.order_by(Deadline.target_date))]
+
+
+def lights_for(session, settings, actor: Actor, today, item_ids):
+    rows = _scoped(session, actor, select(Deadline).where(Deadline.item_id.in_(item_ids)))
+    return {row.item_id: _view(row, settings, today, row.level) for row in rows}
+
+
+def decision_lights(session, settings, actor: Actor, today, decision_ids):
+    """Each decision's light: its worst item's (红灯 on the decision when any item is red)."""
+    rows = _scoped(session, actor, select(Deadline).where(Deadline.decision_id.in_(decision_ids)))
+    lights = {}
+    for row in rows:
+        lights.setdefault(row.decision_id, []).append(light(countdown_of(row), settings, today))
+    return {decision_id: worst(values) for decision_id, values in lights.items()}
+
+
+def unit_lights(session, settings, actor: Actor, today):
+    rows = _scoped(session, actor, select(Deadline).where(Deadline.state.in_(ACTIVE)))
+    lights = {}
+    for row in rows:
+        lights.setdefault(row.unit_id, []).append(light(countdown_of(row), settings, today))
+    return {unit_id: worst(values) for unit_id, values in lights.items()}
+
+
+def _scoped(session, actor, stmt):
+    if not actor.sees_all_units:
+        stmt = stmt.where(Deadline.unit_id == actor.unit_id)
+    return session.scalars(stmt).all()
+
+
+def _view(row, settings, on, level):
+    return {"item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
+            "code": row.code, "name": row.name, "item_name": row.name, "state": row.state,
+            "due_date": row.target_date.isoformat(), "level": level,
+            "light": light(countdown_of(row), settings, on), "days_left": (row.target_date - on).days}

@@ -1,0 +1,86 @@
+"""Keeping countdowns from events (计时): registration, state changes, rejections,
+extensions.  Each handler is idempotent (the event id is recorded with the change)."""
+import logging
+from datetime import date
+
+from services.common.clock import utcnow
+
+from .models import Alert, Deadline
+from .thresholds import Countdown, next_check
+
+log = logging.getLogger(__name__)
+
+
+def countdown_of(row: Deadline):
+    return Countdown(state=row.state, due_date=row.target_date, last_activity_on=row.last_activity_on,
+                     opens_on=row.opens_on, reminded_on=row.reminded_on, warned=row.warned,
+                     overdue_on=row.overdue_on, gate_reached=row.gate_reached)
+
+
+def reschedule(row, settings):
+    row.next_check_on = next_check(countdown_of(row), settings)
+
+
+def decision_registered(uow, settings, today, payload):
+    """Every item of a new decision gets its countdown."""
+    for item in payload["items"]:
+        if uow.session.get(Deadline, item["item_id"]) is not None:
+            continue
+        due = date.fromisoformat(item["due_date"])
+        row = Deadline(item_id=item["item_id"], decision_id=payload["decision_id"], unit_id=item["unit_id"],
+                       code=item["code"], name=item["name"], state=item["state"], due_date=due,
+                       target_date=due, opens_on=_date(item.get("opens_on")), last_activity_on=today,
+                       warned=False, gate_reached=False)
+        reschedule(row, settings)
+        uow.session.add(row)
+
+
+def state_changed(uow, settings, today, item_id, state, rectify_by=None):
+    """A move of the item: activity resets the idle clock; submission clears alerts;
+    rejection restarts the countdown to the rectify-by date."""
+    row = _row(uow, item_id)
+    if row is None:
+        return
+    was_alerted = row.level is not None
+    row.state, row.last_activity_on = state, today
+    if state == "rejected" and rectify_by:
+        row.target_date = date.fromisoformat(rectify_by)
+        row.warned, row.overdue_on, row.level = False, None, None
+    if state in ("submitted", "approved"):
+        row.level, row.warned, row.overdue_on = None, False, None
+        if was_alerted:
+            raise_alert(uow, row, "cleared", today)
+    reschedule(row, settings)
+
+
+def due_date_changed(uow, settings, today, item_id, new_due):
+    """延期 approved: the countdown runs to the new date, warnings start afresh."""
+    row = _row(uow, item_id)
+    if row is None:
+        return
+    row.due_date = row.target_date = date.fromisoformat(new_due)
+    row.warned, row.overdue_on, row.level = False, None, None
+    row.last_activity_on = today
+    reschedule(row, settings)
+
+
+def raise_alert(uow, row, level, today):
+    days_left = (row.target_date - today).days
+    uow.session.add(Alert(item_id=row.item_id, decision_id=row.decision_id, unit_id=row.unit_id,
+                          level=level, raised_on=today, due_date=row.target_date, days_left=days_left,
+                          created_at=utcnow()))
+    uow.emit(f"deadline_{level}", {
+        "item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id, "code": row.code,
+        "name": row.name, "due_date": row.target_date.isoformat(), "level": level,
+        "days_left": days_left, "as_of": today.isoformat()})
+
+
+def _row(uow, item_id):
+    row = uow.session.get(Deadline, item_id) if isinstance(item_id, int) else None
+    if row is None:
+        log.warning("deadline event for unknown item %r dropped", item_id)
+    return row
+
+
+def _date(value):
+    return date.fromisoformat(value) if value else None
