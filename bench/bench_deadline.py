@@ -1,0 +1,101 @@
+"""Sweep time with 10k, 100k and 1M open items on PostgreSQL, 1% of them crossing a
+threshold today — and the query plan the sweep relies on.
+
+    .venv/bin/python bench/bench_deadline.py [--sizes 10000,100000,1000000] [--crossing 0.01]
+
+Rows are generated in the database (generate_series); the sweep runs in process through
+the same code as the service (``services.deadline.sweep.sweep``), writing its alerts and
+outbox rows; publishing is stubbed (the broker is not what is measured here).
+"""
+import argparse
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.common import migrate  # noqa: E402
+from services.common.db import UnitOfWork, make_engine  # noqa: E402
+from services.deadline.sweep import sweep  # noqa: E402
+from services.deadline.thresholds import Settings  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+TODAY = date(2026, 11, 24)
+SETTINGS = Settings(10, 5, 1)
+FILL = """
+INSERT INTO deadline (item_id, decision_id, unit_id, code, name, state, due_date, target_date,
+                      last_activity_on, warned, gate_reached, next_check_on)
+SELECT n, n / 12, n % 40, 'SERVE', '送达', 'open', DATE '2026-12-20', DATE '2026-12-20',
+       DATE '2026-11-20', false, false,
+       CASE WHEN n % :every = 0 THEN DATE '2026-11-24' ELSE DATE '2026-11-30' + (n % 60) END
+FROM generate_series(1, :n) AS n
+"""
+
+
+def fresh_database():
+    name = f"bench_deadline_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(name):
+    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def measure(size, crossing):
+    name, url = fresh_database()
+    try:
+        migrate.upgrade("deadline", url)
+        engine = make_engine(url)
+        every = max(1, round(1 / crossing))
+        with engine.begin() as conn:
+            conn.execute(text(FILL), {"n": size, "every": every})
+            conn.execute(text("ANALYZE deadline"))
+        with engine.connect() as conn:
+            plan = conn.execute(text(
+                "EXPLAIN SELECT * FROM deadline WHERE next_check_on <= :d ORDER BY next_check_on "
+                "LIMIT 1000 FOR UPDATE SKIP LOCKED"), {"d": TODAY}).scalars().all()
+            started = time.perf_counter()
+            conn.execute(text("SELECT item_id FROM deadline WHERE next_check_on <= :d"), {"d": TODAY}).all()
+            query_ms = (time.perf_counter() - started) * 1000
+        session = sessionmaker(bind=engine, expire_on_commit=False)()
+        uow = UnitOfWork(session, lambda rows: None)
+        started = time.perf_counter()
+        handled = sweep(uow, SETTINGS, TODAY)
+        elapsed = time.perf_counter() - started
+        uow.close()
+        engine.dispose()
+        return handled, elapsed, query_ms, plan
+    finally:
+        drop_database(name)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--crossing", type=float, default=0.01)
+    args = parser.parse_args()
+    plan_shown = False
+    for size in (int(s) for s in args.sizes.split(",")):
+        handled, elapsed, query_ms, plan = measure(size, args.crossing)
+        if not plan_shown:
+            print("query plan of the sweep's claim:\n  " + "\n  ".join(plan))
+            plan_shown = True
+        print(f"open items {size:>9,}: {handled:>6,} crossing  sweep {elapsed:6.2f} s "
+              f"({elapsed / max(handled, 1) * 1000:.2f} ms per crossing; finding them: {query_ms:6.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
