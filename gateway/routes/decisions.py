@@ -11,6 +11,7 @@ class DecisionRoutes:
     case = RpcProxy("case")
     review = RpcProxy("review")
     deadline = RpcProxy("deadline")
+    notify = RpcProxy("notify")
 
     @http("POST", API + "/decisions")
     def register_decision(self, request):
@@ -44,11 +45,13 @@ class DecisionRoutes:
 
     @http("GET", API + "/items/<int:item_id>")
     def get_item(self, request, item_id):
-        """The item with its history (case), and its reports, reviews and extensions (review)."""
+        """The item with its history (case), reports, reviews and extensions (review), its light
+        (deadline) and the partner departments' notices with their receipts (notify)."""
         actor = self.auth.actor(request)
         item = self.case.get_item(actor, item_id)
         item.update(self.review.reports_for_item(actor, item_id))
         _merge_light(item, self.deadline.lights_for(actor, [item_id]))
+        item["partner_notices"] = self.notify.notices_for_item(actor, item_id)   # 点对点 and 回执
         return json_response(item)
 
     @http("GET", API + "/stats/<any(decisions, items):subject>")

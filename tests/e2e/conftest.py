@@ -1,6 +1,6 @@
 """The whole platform through HTTP: a runner with the gateway and the services under test.
 
-``platform(*extra_service_classes)`` starts the gateway, the case, review and deadline services
+``platform(*extra_service_classes)`` starts the gateway, the case, review, deadline and notify services
 (the gateway's decision and item pages need them all; plus any others), seeds the district's units and an admin, and returns a :class:`Platform` client.
 """
 import pytest
@@ -11,6 +11,7 @@ from gateway.service import GatewayService
 from services.case.service import CaseService
 from services.common.db import make_engine
 from services.deadline.service import DeadlineService
+from services.notify.service import NotifyService
 from services.review.service import ReviewService
 
 ADMIN_PASSWORD = "admin-test-pw"
@@ -61,7 +62,7 @@ def platform(platform_config, runner_factory, web_session):
             seed(session, ADMIN_PASSWORD)
         engine.dispose()
         runner = runner_factory(platform_config, GatewayService, CaseService, ReviewService,
-                                DeadlineService, *extra_services)
+                                DeadlineService, NotifyService, *extra_services)
         runner.start()
         return Platform(web_session, platform_config)
     return start

@@ -1,0 +1,161 @@
+"""The notify service (通知): a thin nameko adapter over routing, notices and deliveries."""
+import eventlet
+from nameko.events import event_handler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.common.actor import Actor
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.health import HealthMixin
+from services.common.metrics import Metrics
+from services.common.periodic import Periodic
+
+from . import deliveries, notices
+from .routing import load_routing
+from .schemas import DeliveryOut, NoticeOut, SubscriptionOut
+
+NOTICE_OUT, NOTICES_OUT = NoticeOut(), NoticeOut(many=True)
+SUBSCRIPTION_OUT, SUBSCRIPTIONS_OUT = SubscriptionOut(), SubscriptionOut(many=True)
+DELIVERY_OUT, DELIVERIES_OUT = DeliveryOut(), DeliveryOut(many=True)
+
+
+class RoutingProvider(DependencyProvider):
+    def setup(self):
+        self.routing = load_routing()
+
+    def get_dependency(self, worker_ctx):
+        return self.routing
+
+
+class WebhookSender(DependencyProvider):
+    """Sends due deliveries from a background thread (the event consumer only queues them):
+    one green thread per subscriber, never two for the same one, never waiting on another."""
+
+    def setup(self):
+        config = self.container.config
+        self.allow_private = bool(config.get("NOTIFY_WEBHOOK_ALLOW_PRIVATE"))
+        self.interval = float(config.get("NOTIFY_WEBHOOK_POLL_SECONDS") or 1.0)
+        self.busy = set()
+        self.pool = eventlet.GreenPool(100)
+
+    def start(self):
+        self.worker = Periodic(self.interval, self.send_due, "webhook deliveries")
+        self.worker.start(self.container)
+
+    def stop(self):
+        self.worker.stop()
+
+    def send_due(self):
+        database, clock, routing = (_provider(self.container, name) for name in ("db", "clock", "routing"))
+        for subscription_id in deliveries.due_subscribers(database.Session, clock.clock):
+            if subscription_id not in self.busy:
+                self.busy.add(subscription_id)
+                self.pool.spawn_n(self._send, database.Session, clock.clock, routing.routing.webhooks,
+                                  subscription_id)
+
+    def _send(self, Session, clock, settings, subscription_id):
+        try:
+            deliveries.deliver_for(Session, clock, settings, subscription_id)
+        finally:
+            self.busy.discard(subscription_id)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+def _provider(container, attr_name):
+    """A sibling dependency of this service (the sender shares its database and clock)."""
+    return next(d for d in container.dependencies if getattr(d, "attr_name", None) == attr_name)
+
+
+class NotifyService(HealthMixin):
+    name = "notify"
+
+    db = Database("NOTIFY_DB_URL")
+    clock = Clock()
+    routing = RoutingProvider()
+    sender = WebhookSender()
+    metrics = Metrics()
+
+    # -- events in ----------------------------------------------------------------------
+    @event_handler("case", "decision_registered")
+    def on_decision_registered(self, payload):
+        self._route("case", "decision_registered", payload)
+
+    @event_handler("case", "item_opened")
+    def on_item_opened(self, payload):
+        self._route("case", "item_opened", payload)
+
+    @event_handler("review", "item_submitted")
+    def on_item_submitted(self, payload):
+        self._route("review", "item_submitted", payload)
+
+    @event_handler("review", "item_rejected")
+    def on_item_rejected(self, payload):
+        self._route("review", "item_rejected", payload)
+
+    @event_handler("review", "guidance_issued")
+    def on_guidance_issued(self, payload):
+        self._route("review", "guidance_issued", payload)
+
+    @event_handler("deadline", "deadline_reminder")
+    def on_deadline_reminder(self, payload):
+        self._route("deadline", "deadline_reminder", payload)
+
+    @event_handler("deadline", "deadline_warning")
+    def on_deadline_warning(self, payload):
+        self._route("deadline", "deadline_warning", payload)
+
+    @event_handler("deadline", "deadline_overdue")
+    def on_deadline_overdue(self, payload):
+        self._route("deadline", "deadline_overdue", payload)
+
+    def _route(self, source, event_type, payload):
+        """Notices and queued webhook deliveries for one event, once per event id."""
+        if not payload.get("event_id") or not self.db.first_time(payload["event_id"], f"notify.{event_type}"):
+            return
+        created = notices.from_event(self.db, self.routing, self.clock, source, event_type, payload)
+        deliveries.enqueue(self.db, self.clock, event_type, payload, created)
+        self.db.commit()
+
+    @timer(interval=3600)
+    def remind_unanswered(self):
+        notices.remind_unanswered(self.db, self.routing, self.clock)
+
+    # -- inbox -----------------------------------------------------------------------------
+    @rpc
+    def inbox(self, actor, query=None):
+        rows, total, unread = notices.inbox(self.db.session, Actor.load(actor), query)
+        return {"items": NOTICES_OUT.dump(rows), "total": total, "unread": unread}
+
+    @rpc
+    def mark_read(self, actor, notice_id):
+        return NOTICE_OUT.dump(notices.mark_read(self.db, self.clock, Actor.load(actor), notice_id))
+
+    @rpc
+    def acknowledge(self, actor, notice_id, payload=None):
+        return NOTICE_OUT.dump(notices.acknowledge(self.db, self.clock, Actor.load(actor), notice_id, payload))
+
+    @rpc
+    def notices_for_item(self, actor, item_id):
+        return NOTICES_OUT.dump(notices.for_item(self.db.session, Actor.load(actor), item_id))
+
+    # -- webhooks ----------------------------------------------------------------------------
+    @rpc
+    def subscribe(self, actor, payload):
+        return SUBSCRIPTION_OUT.dump(deliveries.subscribe(self.db, self.clock, Actor.load(actor), payload,
+                                                          self.sender.allow_private))
+
+    @rpc
+    def subscriptions(self, actor):
+        return {"items": SUBSCRIPTIONS_OUT.dump(deliveries.subscriptions(self.db.session, Actor.load(actor)))}
+
+    @rpc
+    def deliveries(self, actor, state=None):
+        return {"items": DELIVERIES_OUT.dump(deliveries.listing(self.db.session, Actor.load(actor), state))}
+
+    @rpc
+    def redeliver(self, actor, delivery_id):
+        return DELIVERY_OUT.dump(deliveries.redeliver(self.db, self.clock, Actor.load(actor), delivery_id))
