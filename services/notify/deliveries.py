@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.common.actor import Actor
 from services.common.errors import NotFound, ValidationFailed
@@ -47,7 +47,16 @@ def enqueue(uow, clock, event_type, payload, notices):
         if not exists:
             uow.session.add(Delivery(id=str(uuid.uuid4()), subscription_id=sub.id, event_id=payload["event_id"],
                                      event_type=event_type, payload=payload, state="pending", attempts=0,
-                                     next_attempt_at=clock.now(), created_at=clock.now()))
+                                     next_attempt_at=_queue_time(uow.session, sub.id, clock.now()),
+                                     created_at=clock.now()))
+
+
+def _queue_time(session, subscription_id, now):
+    """A new delivery is due no earlier than the subscriber's queue head (in backoff or not)."""
+    waiting = session.scalar(select(Delivery.next_attempt_at).where(
+        Delivery.subscription_id == subscription_id, Delivery.state == "pending")
+        .order_by(Delivery.next_attempt_at.desc()).limit(1))
+    return max(now, waiting) if waiting else now
 
 
 def due_subscribers(Session, clock):
@@ -61,25 +70,27 @@ def deliver_for(Session, clock, settings, subscription_id):
     """Send one subscriber's due deliveries, oldest first, stopping at the first failure."""
     with Session() as session:
         subscription = session.get(Subscription, subscription_id)
-        pending = session.scalars(select(Delivery).where(
-            Delivery.subscription_id == subscription_id, Delivery.state == "pending")
-            .order_by(Delivery.created_at, Delivery.id)).all()
-        for delivery in pending:
-            if delivery.next_attempt_at > clock.now() or not _attempt(session, clock, settings, subscription, delivery):
-                break   # keep order: nothing later goes before this one succeeds
-            session.commit()
-        session.commit()
+        while True:
+            head = session.scalars(select(Delivery).where(
+                Delivery.subscription_id == subscription_id, Delivery.state == "pending")
+                .order_by(Delivery.created_at, Delivery.id).limit(1)).first()
+            if head is None or head.next_attempt_at > clock.now():
+                return
+            if not _attempt(session, clock, settings, subscription, head):
+                return   # keep order: nothing later goes before this one
 
 
 def _attempt(session, clock, settings, subscription, delivery):
     timestamp = int(time.time())
     body, headers = envelope(delivery.id, delivery.event_type, delivery.payload, timestamp, subscription.secret)
     delivery.attempts += 1
+    session.commit()   # no transaction stays open while we wait on the receiver
     try:
         reply = requests.post(subscription.url, data=body, headers=headers, timeout=settings["timeout_seconds"],
                               allow_redirects=False)
         if 200 <= reply.status_code < 300:
             delivery.state, delivery.delivered_at, delivery.last_error = "delivered", clock.now(), None
+            session.commit()
             return True
         delivery.last_error = f"HTTP {reply.status_code}"
     except requests.RequestException as err:
@@ -90,8 +101,17 @@ def _attempt(session, clock, settings, subscription, delivery):
     else:
         wait = backoff_seconds(delivery.attempts, settings["backoff_base_seconds"], settings["backoff_max_seconds"])
         delivery.next_attempt_at = clock.now() + timedelta(seconds=wait)
+        _hold_back(session, delivery)
     session.commit()
     return False
+
+
+def _hold_back(session, head):
+    """The rest of the subscriber's queue waits for its head: not due before it is."""
+    session.execute(update(Delivery).where(
+        Delivery.subscription_id == head.subscription_id, Delivery.state == "pending",
+        Delivery.id != head.id, Delivery.next_attempt_at < head.next_attempt_at)
+        .values(next_attempt_at=head.next_attempt_at))
 
 
 def redeliver(uow, clock, actor: Actor, delivery_id):
