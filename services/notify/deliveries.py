@@ -4,7 +4,7 @@ never delays the others, and a subscriber's deliveries go out in order."""
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 from sqlalchemy import select, update
@@ -47,8 +47,18 @@ def enqueue(uow, clock, event_type, payload, notices):
         if not exists:
             uow.session.add(Delivery(id=str(uuid.uuid4()), subscription_id=sub.id, event_id=payload["event_id"],
                                      event_type=event_type, payload=payload, state="pending", attempts=0,
+                                     occurred_at=_occurred_at(payload, clock),
                                      next_attempt_at=_queue_time(uow.session, sub.id, clock.now()),
                                      created_at=clock.now()))
+
+
+def _occurred_at(payload, clock):
+    """When the event happened, as its publisher stamped it: events are handled by several
+    workers at once, so arrival order is not publishing order."""
+    try:
+        return datetime.fromisoformat(payload["occurred_at"]).replace(tzinfo=None)
+    except (KeyError, TypeError, ValueError):
+        return clock.now()
 
 
 def _queue_time(session, subscription_id, now):
@@ -73,7 +83,7 @@ def deliver_for(Session, clock, settings, subscription_id):
         while True:
             head = session.scalars(select(Delivery).where(
                 Delivery.subscription_id == subscription_id, Delivery.state == "pending")
-                .order_by(Delivery.created_at, Delivery.id).limit(1)).first()
+                .order_by(Delivery.occurred_at, Delivery.created_at).limit(1)).first()
             if head is None or head.next_attempt_at > clock.now():
                 return
             if not _attempt(session, clock, settings, subscription, head):

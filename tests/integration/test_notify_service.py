@@ -3,6 +3,7 @@ events, idempotence, signed deliveries, retries, dead-lettering and per-subscrib
 import hashlib
 import hmac
 import json
+from datetime import datetime, timezone
 
 import eventlet
 import pytest
@@ -70,7 +71,9 @@ def publish(config, source, event_type, payload):
 
 
 def item_opened(event_id, item_id=11, partners=("organization",)):
-    return {"event_id": event_id, "item_id": item_id, "decision_id": 5, "unit_id": 3, "code": "ARCHIVE",
+    # Real events carry occurred_at, stamped by the publishing service's outbox.
+    return {"event_id": event_id, "occurred_at": datetime.now(timezone.utc).replace(tzinfo=None).isoformat(),
+            "item_id": item_id, "decision_id": 5, "unit_id": 3, "code": "ARCHIVE",
             "name": "归档", "due_date": "2021-04-01", "partners": list(partners)}
 
 
