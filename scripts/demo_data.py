@@ -87,6 +87,38 @@ def login(base, username, password):
     return {"Authorization": f"Bearer {reply.json()['token']}"}
 
 
+SERVE = {"served_on": None, "recipients": None, "receipt_signed": True, "unit_seal": True}
+ANNOUNCE = {"announced_on": None, "scope": "全体干部职工大会", "announcers": ["单位主要负责人", "纪检委员"],
+            "attendance": 35, "statement": ""}
+
+
+def walk_some_items(base, reviewer):
+    """Give the demo some history: reports approved, one rejected (本人不表态), one waiting."""
+    operator = login(base, "minzheng", DEMO_PASSWORD)
+    decisions = requests.get(f"{base}/api/v1/decisions", headers=reviewer, params={"per_page": 50}).json()["items"]
+    mine = [d for d in decisions if d["doc_number"] in ("东纪发〔2026〕31号", "东纪发〔2025〕88号")]
+    for decision in mine:
+        detail = requests.get(f"{base}/api/v1/decisions/{decision['id']}", headers=reviewer).json()
+        items = {i["code"]: i for i in detail["items"]}
+        served = (date.fromisoformat(detail["decision_date"]) + timedelta(days=3)).isoformat()
+        evidence = dict(SERVE, served_on=served, recipients=[detail["person"]["name"], "东河区民政局"])
+        report = _report(base, operator, items["SERVE"]["id"], served, evidence)
+        requests.post(f"{base}/api/v1/reports/{report['id']}/approve", headers=reviewer, json={"comment": "材料齐全"})
+        announce = dict(ANNOUNCE, announced_on=served)
+        report = _report(base, operator, items["ANNOUNCE"]["id"], served, announce)
+        if decision["doc_number"].endswith("31号"):
+            requests.post(f"{base}/api/v1/reports/{report['id']}/reject", headers=reviewer, json={
+                "problem": "本人不表态", "requirement": "补充被处分人本人表态记录后重新上报",
+                "rectify_by": (date.today() + timedelta(days=7)).isoformat()})
+
+
+def _report(base, operator, item_id, performed_on, evidence):
+    reply = requests.post(f"{base}/api/v1/items/{item_id}/reports", headers=operator,
+                          json={"performed_on": performed_on, "evidence": evidence})
+    reply.raise_for_status()
+    return reply.json()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="http://127.0.0.1:8000")
@@ -113,6 +145,8 @@ def main():
             created += 1
         elif reply.status_code != 409:
             print(f"demo data: {doc} refused: {reply.text}", file=sys.stderr)
+    if created:
+        walk_some_items(args.base, reviewer)
     print(f"demo data: {created} decisions registered; users {', '.join(u[0] for u in USERS)} "
           f"(password {DEMO_PASSWORD})")
     return 0

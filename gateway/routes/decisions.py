@@ -72,3 +72,4 @@ def _merge_light(item, views):
     item["light"] = view.get("light")
     item["alert_level"] = view.get("level")
     item["days_left"] = view.get("days_left")
+    item["countdown_to"] = view.get("due_date")   # the rectify-by date while rejected

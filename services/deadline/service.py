@@ -42,7 +42,7 @@ class DeadlineService(HealthMixin):
     metrics = Metrics()
 
     # -- the sweep --------------------------------------------------------------------
-    @timer(interval=60)
+    @timer(interval=60, eager=True)   # eager: alerts are current right after a (re)start
     def sweep_timer(self):
         sweep.sweep(self.db, self.settings, self.clock.today())
 

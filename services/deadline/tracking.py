@@ -78,7 +78,9 @@ def raise_alert(uow, row, level, today):
 def _row(uow, item_id):
     row = uow.session.get(Deadline, item_id) if isinstance(item_id, int) else None
     if row is None:
-        log.warning("deadline event for unknown item %r dropped", item_id)
+        # Normal when a state change overtakes its decision_registered (another queue);
+        # that event carries the item's state as of registration.
+        log.info("deadline event for unknown item %r dropped", item_id)
     return row
 
 

@@ -32,7 +32,8 @@ class Checklist:
     def form(self, code):
         """The item's evidence fields as a form description for clients."""
         return [{"key": name, "label": spec.get("label", name), "type": FORM_TYPES[spec["type"]],
-                 "required": spec.get("required", True), "options": spec.get("choices")}
+                 "required": spec.get("required", True) and spec["type"] != "bool",
+                 "options": spec.get("choices")}
                 for name, spec in self.fields.get(code, {}).items()]
 
 
@@ -71,7 +72,8 @@ def _field(where, spec):
                            validate=validate.Length(min=minimum, max=50,
                                                     error=f"至少{minimum}项"), **options)
     if kind == "bool":
-        return fields.Boolean(**options)
+        # An unticked box is a fact ("not signed"), not a missing field: it defaults to False.
+        return fields.Boolean(load_default=False, metadata=options["metadata"])
     if kind == "int":
         return fields.Integer(strict=False, validate=validate.Range(min=spec.get("min")), **options)
     if kind == "money":

@@ -46,65 +46,70 @@ export const RATING_GRADES = ['优秀', '称职(合格)', '基本称职', '不�
 /**
  * The evidence a report carries, per item code (rules.md, "a reviewer's checklist").  Used when
  * the review service offers no checklist of its own.  type list = names separated by 、 or commas.
+ * Generated from services/review/evidence.yaml: keep the keys identical.
  */
 export const EVIDENCE = {
   SERVE: [
-    { key: 'recipients', label: '送达对象', type: 'checks', options: ['本人', '所在单位'], required: true },
-    { key: 'receipt_signed', label: '回执已由本人签收', type: 'checkbox' },
-    { key: 'unit_seal', label: '回执已加盖单位公章', type: 'checkbox' },
+    { key: 'served_on', label: '送达日期', type: 'date', required: true },
+    { key: 'recipients', label: '送达对象（本人及所在单位）', type: 'list', required: true },
+    { key: 'receipt_signed', label: '本人已签收回执', type: 'checkbox' },
+    { key: 'unit_seal', label: '加盖单位公章', type: 'checkbox' },
   ],
   ANNOUNCE: [
-    { key: 'meeting', label: '宣布形式', type: 'select', options: ['会议宣布', '个别宣布'], required: true },
-    { key: 'scope', label: '参会范围', type: 'text', required: true, placeholder: '如：局机关全体党员' },
-    { key: 'announcers', label: '宣布人（不少于2人）', type: 'list', required: true, placeholder: '姓名以顿号分隔' },
+    { key: 'announced_on', label: '宣布日期', type: 'date', required: true },
+    { key: 'scope', label: '参会范围', type: 'textarea', required: true },
+    { key: 'announcers', label: '宣布人', type: 'list', required: true },
     { key: 'attendance', label: '参会人数', type: 'number', required: true },
-    { key: 'statement', label: '本人表态', type: 'textarea', required: true, hint: '拒绝签字的，如实记录“拒绝签字”' },
-    { key: 'statement_refused', label: '本人拒绝签字', type: 'checkbox' },
+    { key: 'statement', label: '本人表态', type: 'textarea' },
+    { key: 'refused_to_sign', label: '本人拒绝签字', type: 'checkbox' },
   ],
   COPY: [
-    { key: 'recipients', label: '抄送单位', type: 'list', required: true, placeholder: '如：区委组织部、区委统战部' },
-    { key: 'letter_number', label: '函件文号', type: 'text', required: true },
+    { key: 'copied_on', label: '抄送日期', type: 'date', required: true },
+    { key: 'recipients', label: '抄送单位', type: 'list', required: true },
+    { key: 'letter_number', label: '函件文号', type: 'textarea', required: true },
   ],
   ARCHIVE: [
     { key: 'filed_on', label: '归档日期', type: 'date', required: true },
-    { key: 'archive_holder', label: '档案管理单位', type: 'text', required: true },
+    { key: 'archive_holder', label: '档案管理单位', type: 'textarea', required: true },
   ],
   TREATMENT: [
     { key: 'effective_on', label: '生效日期', type: 'date', required: true },
-    { key: 'changes', label: '调整内容（职务 / 职级 / 工资档次）', type: 'textarea', required: true },
-    { key: 'approval_doc', label: '审批文件文号', type: 'text', required: true },
+    { key: 'changes', label: '调整内容（职务/职级/工资档次）', type: 'textarea', required: true },
+    { key: 'approval_number', label: '审批文号', type: 'textarea', required: true },
   ],
   ORG_HANDLING: [
-    { key: 'measure', label: '采取的组织处理措施', type: 'text', required: true },
-    { key: 'doc_number', label: '文件文号', type: 'text', required: true },
+    { key: 'measure', label: '组织处理措施', type: 'textarea', required: true },
+    { key: 'document_number', label: '文件文号', type: 'textarea', required: true },
   ],
   ASSETS: [
-    { key: 'amount_ordered', label: '应收缴（退赔）金额（元）', type: 'money', required: true },
-    { key: 'amount_recovered', label: '实际收缴（退赔）金额（元）', type: 'money', required: true },
-    { key: 'receipt_number', label: '票据号', type: 'text', required: true },
-    { key: 'paid_on', label: '缴纳日期', type: 'date', required: true },
+    { key: 'amount_ordered', label: '应收缴退赔金额', type: 'money', required: true },
+    { key: 'amount_recovered', label: '已收缴退赔金额', type: 'money', required: true },
+    { key: 'receipt_number', label: '票据号', type: 'textarea', required: true },
+    { key: 'recovered_on', label: '收缴日期', type: 'date', required: true },
   ],
   LETTERS: [
-    { key: 'letters', label: '已落实的文书', type: 'list', required: true, placeholder: '如：纪检监察建议书' },
-    { key: 'measures', label: '落实情况', type: 'textarea', required: true },
+    { key: 'implemented_on', label: '落实日期', type: 'date', required: true },
+    { key: 'letters', label: '已落实的文书', type: 'list', required: true },
+    { key: 'summary', label: '落实情况', type: 'textarea', required: true },
   ],
   REPORT: [
-    { key: 'report_date', label: '报告日期', type: 'date', required: true },
-    { key: 'doc_number', label: '报告文号', type: 'text', required: true },
+    { key: 'reported_on', label: '报告日期', type: 'date', required: true },
+    { key: 'document_number', label: '报告文号', type: 'textarea', required: true },
   ],
   RATING: [
     { key: 'year', label: '考核年度', type: 'number', required: true },
-    { key: 'grade', label: '评定等次', type: 'select', options: RATING_GRADES, required: true },
+    { key: 'grade', label: '考核等次', type: 'select', options: RATING_GRADES, required: true },
   ],
   EDU_VISIT: [
+    { key: 'visited_on', label: '回访日期', type: 'date', required: true },
     { key: 'visitors', label: '回访人', type: 'list', required: true },
-    { key: 'situation', label: '本人思想和工作情况', type: 'textarea', required: true },
-    { key: 'record', label: '回访记录', type: 'textarea' },
+    { key: 'situation', label: '本人思想工作情况', type: 'textarea', required: true },
+    { key: 'record', label: '回访记录', type: 'textarea', required: true },
   ],
   RESTORE: [
     { key: 'outcome', label: '处理结果', type: 'select', options: ['恢复', '延长', '开除'], required: true },
-    { key: 'meeting_doc', label: '会议记录 / 决议', type: 'text', required: true },
-    { key: 'approval_doc', label: '批准文件文号', type: 'text', required: true },
+    { key: 'meeting_document', label: '会议材料', type: 'textarea', required: true },
+    { key: 'approval_document', label: '批准文件', type: 'textarea', required: true },
   ],
 };
 

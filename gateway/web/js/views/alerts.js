@@ -39,7 +39,7 @@ function alertTable(rows, unitMap) {
 
 /** The forecast as tables: one per list the service returns (due, overdue, …). */
 function forecastTables(body, unitMap) {
-  const titles = { due: '届时到期', overdue: '届时超期', late: '届时超期', warning: '届时进入预警', items: '事项' };
+  const titles = { reminder: '届时应提醒（久未办理）', due: '届时到期', overdue: '届时超期', late: '届时超期', warning: '届时进入预警', items: '事项' };
   const lists = Array.isArray(body) ? { items: body } : Object.fromEntries(Object.entries(body || {}).filter(([, v]) => Array.isArray(v)));
   if (!Object.keys(lists).length) return h('p', { class: 'muted' }, '没有预测结果');
   return Object.entries(lists).map(([key, rows]) => h('div', null, h('h3', null, `${titles[key] || key}（${rows.length}）`), alertTable(rows, unitMap)));

@@ -72,7 +72,10 @@ export function timeline(items) {
         stateBadge(item.state), item.light ? light(item.light) : null),
       h('div', { class: 'ti-meta' },
         h('span', null, '开启：', item.opens_on ? date(item.opens_on) : item.state === 'locked' ? '前序事项通过后' : '已开启'),
-        h('span', null, '截止：', date(item.due_date)), countdown(item.due_date, item.state),
+        h('span', null, '截止：', date(item.due_date)),
+        item.state === 'rejected' && item.countdown_to
+          ? h('span', null, ' 整改期限：', date(item.countdown_to), ' ', countdown(item.countdown_to, item.state))
+          : countdown(item.due_date, item.state),
         item.extension_limit ? h('span', null, '延期上限：', date(item.extension_limit)) : null),
       legalBasis(item.legal_basis)))));
 }

@@ -24,7 +24,8 @@ export async function render(root, ctx, outcome) {
   if (outcome?.findings) root.append(findingsPanel(outcome.findings, true));
   root.append(section('事项信息', facts([
     ['状态', label(ITEM_STATES, item.state)], ['开启日期', item.opens_on ? date(item.opens_on) : item.state === 'locked' ? '前序事项通过后开启' : '已开启'],
-    ['截止日期', item.due_date ? h('span', null, date(item.due_date), ' ', countdown(item.due_date, item.state)) : null],
+    ['截止日期', item.due_date ? h('span', null, date(item.due_date), ' ', item.state === 'rejected' ? null : countdown(item.due_date, item.state)) : null],
+    ['整改期限', item.state === 'rejected' && item.countdown_to ? h('span', null, date(item.countdown_to), ' ', countdown(item.countdown_to, item.state)) : null],
     ['延期上限', item.extension_limit ? date(item.extension_limit) : null],
     ['协作部门', (item.partners || []).map((p) => label(PARTNER_ROLES, p))],
     ['须在其后办理', (item.after || []).length ? `${item.after.length} 项前序事项通过后` : null],
