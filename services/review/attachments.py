@@ -54,7 +54,15 @@ class AttachmentStore:
         return digest
 
     def read(self, sha256):
-        return self.path_for(sha256).read_bytes()
+        """The bytes, verified against their checksum: a damaged file is never served."""
+        content = self.path_for(sha256).read_bytes()
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise StoredFileDamaged(f"附件文件已损坏（校验值不符）：{sha256}")
+        return content
+
+
+class StoredFileDamaged(RuntimeError):
+    """The file on disk no longer matches its SHA-256: restore it from backup."""
 
 
 # -- use cases --------------------------------------------------------------------------

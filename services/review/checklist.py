@@ -25,9 +25,17 @@ class Checklist:
     attachments: dict
     rating_rules: tuple
     partner_keywords: dict
+    problem_aliases: dict = None
+    settings: dict = None     # pre-check settings (prechecks: in evidence.yaml)
+    common: dict = None       # fields every report may carry: {name: spec}
 
     def evidence_schema(self, code):
         return self.schemas.get(code)
+
+    def problem_category(self, name):
+        """The category's name in the fixed list (an alias is translated), or None."""
+        name = (self.problem_aliases or {}).get(name, name)
+        return name if name in self.problem_categories else None
 
     def form(self, code):
         """The item's evidence fields as a form description for clients."""
@@ -40,14 +48,27 @@ class Checklist:
 def load_checklist(path=Path(__file__).with_name("evidence.yaml")) -> Checklist:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     try:
-        specs = raw["evidence"]
-        return Checklist(
-            schemas={code: _schema_for(code, spec) for code, spec in specs.items()},
+        specs, common = raw["evidence"], dict(raw.get("common_evidence") or {})
+        checklist = Checklist(
+            schemas={code: _schema_for(code, {**spec, **common}) for code, spec in specs.items()},
             fields=specs, problem_categories=tuple(raw["problem_categories"]),
             attachments=dict(raw["attachments"]), rating_rules=tuple(raw.get("rating_rules") or ()),
-            partner_keywords=dict(raw.get("partner_keywords") or {}))
-    except (KeyError, TypeError) as err:
+            partner_keywords=dict(raw.get("partner_keywords") or {}),
+            problem_aliases=dict(raw.get("problem_aliases") or {}),
+            settings=dict(raw["prechecks"]), common=common)
+    except (KeyError, TypeError, AttributeError) as err:
         raise ChecklistError(f"{path}: missing or malformed section: {err}") from err
+    _check_categories(path, checklist)
+    return checklist
+
+
+def _check_categories(path, checklist):
+    """Every alias names a listed category, and 其他 is always offered."""
+    if "其他" not in checklist.problem_categories:
+        raise ChecklistError(f"{path}: problem_categories must include 其他")
+    for alias, name in checklist.problem_aliases.items():
+        if name not in checklist.problem_categories:
+            raise ChecklistError(f"{path}: alias {alias} names unknown category {name}")
 
 
 def _schema_for(code, spec):

@@ -30,7 +30,8 @@ def announce_replaced_by_serving(facts, checklist):
     """以送达代替宣布: an announcement with no meeting behind it."""
     ev = facts.evidence
     scope = ev.get("scope") or ""
-    if ev.get("attendance", 0) <= 1 or "送达" in scope or not scope.strip():
+    too_few = (ev.get("attendance") or 0) < checklist.settings["meeting_min_attendance"]
+    if too_few or "送达" in scope or not scope.strip():
         return [finding("以送达代替宣布", "宣布应召开会议并记录参会范围和人数，不能以送达代替宣布")]
     return []
 

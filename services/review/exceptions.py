@@ -18,3 +18,9 @@ class ExtensionBeyondLimit(RuleRefused):
 @deserialize_to_instance
 class AttachmentRefused(ValidationFailed):
     code = "ATTACHMENT_REFUSED"
+
+
+@deserialize_to_instance
+class ItemNotReportable(Conflict):
+    """The item is locked (names what must be approved first) or already submitted/approved."""
+    code = "ITEM_NOT_OPEN"

@@ -18,11 +18,17 @@ class Report(Base):
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     code: Mapped[str] = mapped_column(String(16))
     item_name: Mapped[str] = mapped_column(String(64))
+    # Copied from case at submission so the queue needs no call per row (被处分人, 文号, 期限).
+    person_name: Mapped[str | None] = mapped_column(String(64))
+    doc_number: Mapped[str | None] = mapped_column(String(128))
+    due_date: Mapped[date | None] = mapped_column(Date)
     round: Mapped[int] = mapped_column(Integer)
     performed_on: Mapped[date] = mapped_column(Date)
     evidence: Mapped[dict] = mapped_column(JSON)
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     findings: Mapped[list] = mapped_column(JSON, default=list)
+    # "|送达部门遗漏|本人不表态|": the findings' categories, for filtering the queue in SQL.
+    finding_categories: Mapped[str] = mapped_column(String(400), default="")
     state: Mapped[str] = mapped_column(String(16), default="submitted")  # submitted|approved|rejected
     version: Mapped[int] = mapped_column(Integer, default=1)
     submitted_by: Mapped[int | None] = mapped_column(Integer)

@@ -11,16 +11,17 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from services.common.actor import Actor
-from services.common.errors import Conflict, NotFound, ValidationFailed
+from services.common.errors import NotFound, ValidationFailed
 from services.common.schemas import load
 
 from .checks import ReportFacts, precheck
-from .exceptions import AlreadyReviewed
+from .exceptions import AlreadyReviewed, ItemNotReportable
 from .models import Attachment, Report
-from .schemas import ApproveIn, QueueQuery, RejectIn, ReportEvent, ReportIn, ReportOut
+from .records import finding_categories, present, reports_of
+from .schemas import ApproveIn, RejectIn, ReportEvent, ReportIn
 
-REPORT_IN, APPROVE_IN, REJECT_IN, QUEUE_QUERY = ReportIn(), ApproveIn(), RejectIn(), QueueQuery()
-REPORT_OUT, REPORT_EVENT = ReportOut(), ReportEvent()
+REPORT_IN, APPROVE_IN, REJECT_IN = ReportIn(), ApproveIn(), RejectIn()
+REPORT_EVENT = ReportEvent()
 REPORTABLE = ("open", "rejected")
 
 
@@ -29,34 +30,48 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     actor.require("operator")
     item = case.get_item(actor.dump(), item_id)
     if item["state"] not in REPORTABLE:
-        raise Conflict(_not_reportable(item), {"item": [item["state"]]})
+        raise ItemNotReportable(_not_reportable(case, actor, item), {"item_id": [item["state"]]})
     data = load(REPORT_IN, payload)
-    if data["performed_on"] > clock.today():
-        raise ValidationFailed("办理日期不能晚于今天", {"performed_on": ["不能是将来的日期"]})
     schema = checklist.evidence_schema(item["code"])
     evidence = _load_evidence(schema, data["evidence"])
     _check_attachments(uow.session, actor, data["attachments"], checklist)
     decision = case.get_decision(actor.dump(), item["decision_id"])
+    _check_performed_on(data["performed_on"], clock, decision)
     findings = precheck(_facts(item, evidence, data["performed_on"], decision), checklist)
-    previous = _reports_of(uow.session, item_id)
+    previous = reports_of(uow.session, item_id)
     case.transition_item(actor.dump(), item_id, "submitted", item["version"], "上报")
     report = Report(
         item_id=item_id, decision_id=item["decision_id"], unit_id=item["unit_id"], code=item["code"],
-        item_name=item["name"], round=len(previous) + 1, performed_on=data["performed_on"],
-        evidence=schema.dump(evidence), attachments=data["attachments"], findings=findings,
-        state="submitted", version=1, submitted_by=actor.user_id, submitted_at=clock.now())
+        item_name=item["name"], person_name=decision["person"]["name"], doc_number=decision["doc_number"],
+        due_date=date.fromisoformat(item["due_date"]), round=len(previous) + 1,
+        performed_on=data["performed_on"], evidence=schema.dump(evidence), attachments=data["attachments"],
+        findings=findings, finding_categories=finding_categories(findings), state="submitted", version=1,
+        submitted_by=actor.user_id, submitted_at=clock.now())
     uow.session.add(report)
     uow.session.flush()
     uow.emit("item_submitted", REPORT_EVENT.dump(report))
     uow.commit()
-    return with_changes(report, previous[-1] if previous else None)
+    return present(uow.session, [report], previous=previous[-1] if previous else None)[0]
 
 
-def _not_reportable(item):
-    if item["state"] == "locked":
-        waiting = "、".join(item.get("after") or []) or "开启日期"
-        return f"事项“{item['name']}”尚未开启，须先审核通过：{waiting}"
-    return f"事项“{item['name']}”当前为{item['state']}，不能上报"
+def _not_reportable(case, actor, item):
+    """409's message: a locked item names the items still awaiting approval before it."""
+    if item["state"] != "locked":
+        return f"事项“{item['name']}”当前为{item['state']}，不能上报"
+    siblings = case.get_decision(actor.dump(), item["decision_id"])["items"]
+    awaited = [f"{s['name']}（{s['code']}）" for s in siblings
+               if s["code"] in (item.get("after") or ()) and s["state"] != "approved"]
+    if awaited:
+        return f"事项“{item['name']}”尚未开启，须先审核通过：{'、'.join(awaited)}"
+    return f"事项“{item['name']}”将于 {item.get('opens_on') or '规定日期'} 开启，届时方可上报"
+
+
+def _check_performed_on(performed_on, clock, decision):
+    if performed_on > clock.today():
+        raise ValidationFailed("办理日期不能晚于今天", {"performed_on": ["不能是将来的日期"]})
+    if performed_on < date.fromisoformat(decision["decision_date"]):
+        raise ValidationFailed("办理日期不能早于处分决定日期",
+                               {"performed_on": [f"不能早于 {decision['decision_date']}"]})
 
 
 def _load_evidence(schema, evidence):
@@ -103,14 +118,15 @@ def reject(uow, case, clock, checklist, actor: Actor, report_id, payload):
     """驳回: the item goes back to the unit with a problem, a requirement and a date."""
     actor.require("reviewer")
     data = load(REJECT_IN, payload)
-    if data["problem_category"] not in checklist.problem_categories:
+    category = checklist.problem_category(data["problem_category"])
+    if category is None:
         raise ValidationFailed("问题类别不在规定范围内", {"problem": [
             "须为以下之一：" + "、".join(checklist.problem_categories)]})
     if data["rectify_by"] < clock.today():
         raise ValidationFailed("整改期限不能早于今天", {"rectify_by": ["不能是过去的日期"]})
     report = _claim(uow, actor, report_id, data["version"], "rejecting")
-    _move_item(uow, case, actor, report, "rejected", f"驳回：{data['problem_category']}")
-    report.problem_category = data["problem_category"]
+    _move_item(uow, case, actor, report, "rejected", f"驳回：{category}")
+    report.problem_category = category
     report.requirement = data["requirement"]
     report.rectify_by = data["rectify_by"]
     return _finish(uow, clock, actor, report, "rejected", "item_rejected")
@@ -156,41 +172,3 @@ def _visible_report(session, actor, report_id):
     if report is None or not actor.may_see_unit(report.unit_id):
         raise NotFound("报送记录不存在", {"report_id": [str(report_id)]})
     return report
-
-
-# -- reading --------------------------------------------------------------------------
-def queue(session, actor: Actor, query):
-    """审核队列: reports waiting, oldest first."""
-    actor.require("reviewer", "leader", "admin")
-    q = load(QUEUE_QUERY, query or {})
-    stmt = select(Report).where(Report.state == "submitted")
-    for column, key in ((Report.unit_id, "unit_id"), (Report.item_id, "item_id"), (Report.code, "code")):
-        if q[key] is not None:
-            stmt = stmt.where(column == q[key])
-    rows = session.scalars(stmt.order_by(Report.submitted_at, Report.id)).all()
-    if q["finding"]:
-        rows = [r for r in rows if any(f["category"] == q["finding"] for f in r.findings)]
-    start = (q["page"] - 1) * q["per_page"]
-    return rows[start:start + q["per_page"]], len(rows)
-
-
-def reports_for_item(session, case, actor: Actor, item_id):
-    """Every round reported on an item, each with what changed since the round before."""
-    case.get_item(actor.dump(), item_id)   # scope: NotFound outside the actor's unit
-    reports = _reports_of(session, item_id)
-    return [with_changes(r, reports[n - 1] if n else None) for n, r in enumerate(reports)]
-
-
-def _reports_of(session, item_id):
-    return session.scalars(select(Report).where(Report.item_id == item_id).order_by(Report.round)).all()
-
-
-def with_changes(report, previous):
-    """The report as a dict, with the evidence fields that differ from the previous round."""
-    out = REPORT_OUT.dump(report)
-    if previous is not None:
-        keys = set(report.evidence) | set(previous.evidence)
-        out["changes"] = sorted(k for k in keys if report.evidence.get(k) != previous.evidence.get(k))
-    return out
-
-

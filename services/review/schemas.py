@@ -37,8 +37,9 @@ class ExtensionIn(Schema):
 class QueueQuery(Schema):
     unit_id = fields.Integer(load_default=None)
     item_id = fields.Integer(load_default=None)
-    code = fields.String(load_default=None)
-    finding = fields.String(load_default=None)
+    decision_id = fields.Integer(load_default=None)
+    code = fields.String(load_default=None, validate=validate.Length(max=16))
+    finding = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -65,7 +66,19 @@ class ReportOut(Schema):
     problem_category = fields.String()
     requirement = fields.String()
     rectify_by = fields.Date()
-    changes = fields.List(fields.String(), dump_default=list)   # evidence keys changed since the last round
+    person_name = fields.String()
+    doc_number = fields.String()
+    due_date = fields.Date()
+    review = fields.Method("dump_review")
+
+    def dump_review(self, report):
+        """The review this round received, as the item page shows it (None while waiting)."""
+        if report.state not in ("approved", "rejected"):
+            return None
+        return {"outcome": report.state, "at": report.reviewed_at.isoformat(),
+                "reviewer_id": report.reviewed_by, "comment": report.comment or "",
+                "problem": report.problem_category, "requirement": report.requirement,
+                "rectify_by": report.rectify_by.isoformat() if report.rectify_by else None}
 
 
 class GuidanceOut(Schema):
@@ -103,6 +116,7 @@ class AttachmentOut(Schema):
 class ReportEvent(Schema):
     report_id = fields.Integer(attribute="id")
     item_id = fields.Integer()
+    name = fields.String(attribute="item_name")
     decision_id = fields.Integer()
     unit_id = fields.Integer()
     code = fields.String()

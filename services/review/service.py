@@ -10,11 +10,10 @@ from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
 
-from . import attachments, extensions, figures, guidance, reporting
+from . import attachments, extensions, figures, guidance, records, reporting
 from .checklist import load_checklist
-from .schemas import AttachmentOut, ExtensionOut, GuidanceOut, ReportOut
+from .schemas import AttachmentOut, ExtensionOut, GuidanceOut
 
-REPORT_OUT, REPORTS_OUT = ReportOut(), ReportOut(many=True)
 GUIDANCE_OUT, GUIDANCES_OUT = GuidanceOut(), GuidanceOut(many=True)
 EXTENSION_OUT, EXTENSIONS_OUT, ATTACHMENT_OUT = ExtensionOut(), ExtensionOut(many=True), AttachmentOut()
 
@@ -55,23 +54,23 @@ class ReviewService(HealthMixin):
     @rpc
     def approve_report(self, actor, report_id, payload=None):
         report = reporting.approve(self.db, self.case, self.clock, Actor.load(actor), report_id, payload)
-        return REPORT_OUT.dump(report)
+        return records.present(self.db.session, [report])[0]
 
     @rpc
     def reject_report(self, actor, report_id, payload):
         report = reporting.reject(self.db, self.case, self.clock, self.checklist, Actor.load(actor),
                                   report_id, payload)
-        return REPORT_OUT.dump(report)
+        return records.present(self.db.session, [report])[0]
 
     @rpc
     def queue(self, actor, query=None):
-        rows, total = reporting.queue(self.db.session, Actor.load(actor), query)
-        return {"items": REPORTS_OUT.dump(rows), "total": total}
+        rows, total = records.queue(self.db.session, Actor.load(actor), query)
+        return {"items": rows, "total": total}
 
     @rpc
     def reports_for_item(self, actor, item_id):
         actor = Actor.load(actor)
-        return {"reports": reporting.reports_for_item(self.db.session, self.case, actor, item_id),
+        return {"reports": records.reports_for_item(self.db.session, self.case, actor, item_id),
                 "extensions": EXTENSIONS_OUT.dump(extensions.for_item(self.db.session, item_id))}
 
     @rpc
@@ -79,6 +78,7 @@ class ReviewService(HealthMixin):
         """报送材料清单 of one item code, as form fields, with the problem categories."""
         Actor.load(actor)
         return {"code": code, "fields": self.checklist.form(code),
+                "common_fields": self.checklist.form_fields(self.checklist.common),
                 "problem_categories": list(self.checklist.problem_categories)}
 
     @rpc

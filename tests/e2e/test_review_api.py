@@ -6,7 +6,6 @@ import pytest
 
 from tests.helpers import count_rows, decision_payload
 
-RESPONSIBLE = "东河区民政局"
 TODAY = date.today()
 EVIDENCE = {
     "SERVE": {"served_on": "2021-03-05", "recipients": ["张三1", "东河区民政局"],
@@ -26,17 +25,6 @@ REJECTION = {"problem": "本人不表态", "requirement": "补充本人表态记
 REVIEW_TABLES = ("report", "extension", "guidance", "attachment", "outbox")
 
 
-@pytest.fixture
-def api(platform):
-    p = platform()
-    p.user("shen", "reviewer", "东河区纪委监委案件审理室")
-    p.user("shen2", "reviewer", "东河区纪委监委案件审理室")
-    p.user("min", "operator", RESPONSIBLE)
-    p.user("jiao", "operator", "东河区教育局")
-    p.unit_id = p.units[RESPONSIBLE]
-    return p
-
-
 def register(api, **overrides):
     reply = api.post("/api/v1/decisions", "shen", json=decision_payload(1, unit_id=api.unit_id, **overrides))
     assert reply.status_code == 201, reply.text
@@ -48,9 +36,9 @@ def states(api, decision_id):
     return {i["code"]: i["state"] for i in items if i["code"] not in ("RATING", "EDU_VISIT", "RESTORE")}
 
 
-def report(api, item_id, code, evidence=None, who="min"):
+def report(api, item_id, code, evidence=None, who="min", performed_on="2021-03-20", attachments=()):
     return api.post(f"/api/v1/items/{item_id}/reports", who, json={
-        "performed_on": "2021-03-20", "evidence": evidence or EVIDENCE[code], "attachments": []})
+        "performed_on": performed_on, "evidence": evidence or EVIDENCE[code], "attachments": list(attachments)})
 
 
 def test_a_whole_decision_walked_through_with_one_rejection(api):
@@ -201,7 +189,7 @@ def test_extensions_stay_within_the_legal_limit(api):
     decision = register(api, decision_date=(TODAY - timedelta(days=10)).isoformat())
     ids = {i["code"]: i for i in decision["items"]}
     for code in ("SERVE", "ANNOUNCE", "COPY", "ARCHIVE"):
-        report_id = report(api, ids[code]["id"], code).json()["id"]
+        report_id = report(api, ids[code]["id"], code, performed_on=TODAY.isoformat()).json()["id"]
         api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={})
     treatment = ids["TREATMENT"]
     too_far = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 400, "reason": "审批流程长"})
