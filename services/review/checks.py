@@ -51,6 +51,16 @@ def serving_missed_a_recipient(facts, checklist):
     return []
 
 
+def receipt_incomplete(facts, checklist):
+    """证明材料不全: a service without the signed receipt or the unit's seal."""
+    ev = facts.evidence
+    missing = [label for key, label in (("receipt_signed", "本人签收回执"), ("unit_seal", "单位公章"))
+               if ev.get(key) is False]
+    if missing:
+        return [finding("证明材料不全", f"送达回证缺少：{'、'.join(missing)}")]
+    return []
+
+
 def no_statement(facts, checklist):
     """本人不表态: an announcement without the person's statement (a refusal is recorded)."""
     ev = facts.evidence
@@ -107,7 +117,7 @@ def gains_not_recovered(facts, checklist):
 
 
 CHECKS = {
-    "SERVE": (serving_missed_a_recipient,),
+    "SERVE": (serving_missed_a_recipient, receipt_incomplete),
     "ANNOUNCE": (announce_replaced_by_serving, no_statement),
     "COPY": (serving_missed_a_recipient,),
     "ARCHIVE": (filed_late,),

@@ -4,7 +4,7 @@ from nameko.events import event_handler
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.case.service import CaseService
-from services.common.errors import Conflict
+from services.common.errors import Conflict, NotFound
 from services.review.exceptions import AlreadyReviewed
 from services.review.service import ReviewService
 from tests.helpers import count_rows, decision_payload
@@ -24,6 +24,18 @@ class Listener:
 
     @event_handler("review", "item_rejected")
     def on_rejected(self, payload):
+        Listener.seen.append(payload)
+
+    @event_handler("review", "item_approved")
+    def on_approved(self, payload):
+        Listener.seen.append(payload)
+
+    @event_handler("review", "guidance_issued")
+    def on_guidance(self, payload):
+        Listener.seen.append(payload)
+
+    @event_handler("review", "extension_approved")
+    def on_extension(self, payload):
         Listener.seen.append(payload)
 
 
@@ -83,3 +95,84 @@ def test_a_claim_is_released_when_case_refuses_the_approval(services):
     # ...and the report is free again, not stuck half-approved.
     queued = call(review, "queue", REVIEWER, {})
     assert [r["id"] for r in queued["items"]] == [report["id"]]
+
+
+OTHER_OPERATOR = {"user_id": 3, "role": "operator", "unit_id": 5}
+
+
+def test_an_approval_opens_the_next_item_and_says_so(services):
+    case, review, listener = services["case"], services["review"], services["review_listener"]
+    items = call(case, "register_decision", REVIEWER, decision_payload())["items"]
+    serve, announce = items[0], next(i for i in items if i["code"] == "ANNOUNCE")
+    report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    with entrypoint_waiter(listener, "on_approved"):
+        approved = call(review, "approve_report", REVIEWER, report["id"], {"comment": "齐全"})
+    assert approved["review"]["outcome"] == "approved" and approved["review"]["comment"] == "齐全"
+    event = Listener.seen[-1]
+    assert {k: event[k] for k in ("report_id", "item_id", "decision_id", "unit_id", "code")} == {
+        "report_id": report["id"], "item_id": serve["id"], "decision_id": serve["decision_id"],
+        "unit_id": 2, "code": "SERVE"}
+    assert call(case, "get_item", REVIEWER, announce["id"])["state"] == "open"
+
+
+def test_a_rectification_round_shows_what_changed_and_stays_in_its_unit(services):
+    case, review = services["case"], services["review"]
+    serve = call(case, "register_decision", REVIEWER, decision_payload())["items"][0]
+    first = call(review, "submit_report", OPERATOR, serve["id"],
+                 {"performed_on": "2021-03-06", "evidence": {**SERVE, "recipients": ["东河区民政局"]}})
+    assert [f["category"] for f in first["findings"]] == ["送达部门遗漏"]
+    call(review, "reject_report", REVIEWER, first["id"],
+         {"problem": "送达部门遗漏", "requirement": "补送本人", "rectify_by": "2099-01-01"})
+    second = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-07", "evidence": SERVE})
+    assert (second["round"], second["changes"], second["findings"]) == (2, ["performed_on", "recipients"], [])
+    queued = call(review, "queue", REVIEWER, {"unit_id": 2})["items"]
+    assert [(r["id"], r["person_name"], r["doc_number"]) for r in queued] == [
+        (second["id"], "张三1", "东纪发〔2021〕1号")]
+    rounds = call(review, "reports_for_item", OPERATOR, serve["id"])["reports"]
+    assert [(r["round"], r["state"], (r["review"] or {}).get("problem")) for r in rounds] == [
+        (1, "rejected", "送达部门遗漏"), (2, "submitted", None)]
+    with pytest.raises(NotFound):
+        call(review, "reports_for_item", OTHER_OPERATOR, serve["id"])
+
+
+def test_guidance_and_an_approved_extension_are_announced(services):
+    case, review, listener = services["case"], services["review"], services["review_listener"]
+    items = {i["code"]: i for i in call(case, "register_decision", REVIEWER, decision_payload())["items"]}
+    with entrypoint_waiter(listener, "on_guidance"):
+        call(review, "issue_guidance", REVIEWER, {"unit_id": 2, "item_id": items["SERVE"]["id"], "text": "注意送达范围"})
+    assert {k: Listener.seen[-1][k] for k in ("unit_id", "decision_id", "item_id", "text")} == {
+        "unit_id": 2, "decision_id": None, "item_id": items["SERVE"]["id"], "text": "注意送达范围"}
+    for code in ("SERVE", "ANNOUNCE", "COPY", "ARCHIVE"):    # straight through case: only TREATMENT matters
+        call(case, "transition_item", OPERATOR, items[code]["id"], "submitted")
+        call(case, "transition_item", REVIEWER, items[code]["id"], "approved")
+    treatment = items["TREATMENT"]
+    asked = call(review, "request_extension", OPERATOR, treatment["id"], {"days": 30, "reason": "等待人社审批"})
+    with pytest.raises(Conflict):       # one request at a time
+        call(review, "request_extension", OPERATOR, treatment["id"], {"days": 10, "reason": "再等等"})
+    with entrypoint_waiter(listener, "on_extension"):
+        call(review, "approve_extension", REVIEWER, asked["id"])
+    event = Listener.seen[-1]
+    assert (event["item_id"], event["code"], event["days"], event["new_due_date"]) == (
+        treatment["id"], "TREATMENT", 30, "2021-05-01")
+    assert call(case, "get_item", REVIEWER, treatment["id"])["due_date"] == "2021-05-01"
+    with pytest.raises(AlreadyReviewed):
+        call(review, "refuse_extension", REVIEWER, asked["id"])
+
+
+def test_figures_count_reviews_by_category_unit_and_month(services):
+    case, review = services["case"], services["review"]
+    for n in (1, 2):
+        serve = call(case, "register_decision", REVIEWER, decision_payload(n))["items"][0]
+        report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+        if n == 1:
+            call(review, "reject_report", REVIEWER, report["id"],
+                 {"problem": "三书落实不及时", "requirement": "x", "rectify_by": "2099-01-01"})
+        else:
+            call(review, "approve_report", REVIEWER, report["id"], {})
+    figures = call(review, "statistics", REVIEWER)
+    assert (figures["reviewed"], figures["rejected"]) == (2, 1)
+    assert figures["by_category"] == [{"category": "两书落实不及时", "count": 1}]
+    assert figures["by_unit"] == [{"unit_id": 2, "reviewed": 2, "rejected": 1, "correction_rate": 0.5}]
+    assert [(m["reviewed"], m["rejected"], m["correction_rate"]) for m in figures["by_month"]] == [(2, 1, 0.5)]
+    with pytest.raises(Exception, match="角色"):
+        call(review, "statistics", OPERATOR)

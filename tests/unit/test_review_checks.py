@@ -130,3 +130,10 @@ def test_content_decides_the_type_not_the_name():
     with zipfile.ZipFile(other_zip, "w") as archive:
         archive.writestr("payload.exe", "MZ")
     assert sniff(other_zip.getvalue()) is None
+
+
+def test_a_service_without_signed_receipt_or_seal_is_incomplete():
+    good = {"recipients": ["张三", "东河区民政局"], "receipt_signed": True, "unit_seal": True}
+    assert precheck(facts("SERVE", good), CHECKLIST) == []
+    found = precheck(facts("SERVE", {**good, "unit_seal": False}), CHECKLIST)
+    assert categories(found) == ["证明材料不全"] and "单位公章" in found[0]["message"]
