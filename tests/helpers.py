@@ -4,6 +4,8 @@ from sqlalchemy.pool import NullPool
 
 from services.case.identity import check_character
 
+RESPONSIBLE = "东河区民政局"   # the demo district's responsible unit most tests act in
+
 
 def id_number(seed: int) -> str:
     """A valid 身份证号 (GB 11643) that differs per seed."""

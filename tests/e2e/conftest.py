@@ -13,8 +13,19 @@ from services.common.db import make_engine
 from services.deadline.service import DeadlineService
 from services.notify.service import NotifyService
 from services.review.service import ReviewService
+from tests.helpers import RESPONSIBLE
 
 ADMIN_PASSWORD = "admin-test-pw"
+# The district's people: created on first use, so a test pays only for those it logs in as.
+DISTRICT_USERS = {
+    "shen": ("reviewer", "东河区纪委监委案件审理室"),
+    "shen2": ("reviewer", "东河区纪委监委案件审理室"),
+    "min": ("operator", RESPONSIBLE),
+    "jiao": ("operator", "东河区教育局"),
+    "zuzhi": ("partner", "中共东河区委组织部"),
+    "tongzhan": ("partner", "中共东河区委统战部"),
+    "caizheng": ("partner", "东河区财政局"),
+}
 
 
 class Platform:
@@ -23,9 +34,12 @@ class Platform:
         self.config = config
         self._tokens = {}
         self.units = {u["name"]: u["id"] for u in self.get("/api/v1/units", "admin").json()["items"]}
+        self.unit_id = self.units[RESPONSIBLE]
 
     def token(self, username, password=None):
         if username not in self._tokens:
+            if username in DISTRICT_USERS:
+                self.user(username, *DISTRICT_USERS[username])
             reply = self.http.post("/api/v1/auth/login", json={
                 "username": username, "password": password or _password(username)})
             assert reply.status_code == 200, reply.text
@@ -66,3 +80,9 @@ def platform(platform_config, runner_factory, web_session):
         runner.start()
         return Platform(web_session, platform_config)
     return start
+
+
+@pytest.fixture
+def api(platform):
+    """The platform with the district's units; its people log in as they are needed."""
+    return platform()

@@ -5,18 +5,6 @@ import pytest
 
 from tests.helpers import decision_payload, eventually
 
-RESPONSIBLE = "东河区民政局"
-
-
-@pytest.fixture
-def api(platform):
-    p = platform()
-    p.user("shen", "reviewer", "东河区纪委监委案件审理室")
-    p.user("min", "operator", RESPONSIBLE)
-    p.user("jiao", "operator", "东河区教育局")
-    p.unit_id = p.units[RESPONSIBLE]
-    return p
-
 
 def test_an_old_unserved_decision_shows_red_and_is_forecast_overdue(api):
     decision = api.post("/api/v1/decisions", "shen", json=decision_payload(unit_id=api.unit_id)).json()

@@ -6,22 +6,16 @@ import pytest
 from docx import Document
 
 from services.library.service import LibraryService
-from tests.helpers import decision_payload
+from tests.helpers import RESPONSIBLE, decision_payload
 from tests.unit.test_library_support import shared_index_dir
 
-RESPONSIBLE = "东河区民政局"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
 def api(platform, platform_config, tmp_path_factory):
     platform_config["LIBRARY_INDEX_DIR"] = str(shared_index_dir(str(tmp_path_factory.getbasetemp())))
-    p = platform(LibraryService)
-    p.user("shen", "reviewer", "东河区纪委监委案件审理室")
-    p.user("min", "operator", RESPONSIBLE)
-    p.user("jiao", "operator", "东河区教育局")
-    p.unit_id = p.units[RESPONSIBLE]
-    return p
+    return platform(LibraryService)
 
 
 def test_search_and_read_the_texts(api):

@@ -4,22 +4,9 @@ import pytest
 
 from tests.helpers import count_rows, decision_payload, eventually
 
-RESPONSIBLE = "东河区民政局"
 SERVE = {"served_on": "2021-03-05", "recipients": ["张三1", "东河区民政局"], "receipt_signed": True, "unit_seal": True}
 ANNOUNCE = {"announced_on": "2021-03-08", "scope": "全体干部大会", "announcers": ["李四", "王五"],
             "attendance": 30, "statement": "接受处分"}
-
-
-@pytest.fixture
-def api(platform):
-    p = platform()
-    p.user("shen", "reviewer", "东河区纪委监委案件审理室")
-    p.user("min", "operator", RESPONSIBLE)
-    p.user("zuzhi", "partner", "中共东河区委组织部")
-    p.user("tongzhan", "partner", "中共东河区委统战部")
-    p.user("caizheng", "partner", "东河区财政局")
-    p.unit_id = p.units[RESPONSIBLE]
-    return p
 
 
 def walk(api, item_id, evidence):
