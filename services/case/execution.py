@@ -11,7 +11,7 @@ from services.common.schemas import load
 
 from . import rules
 from .exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
-from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction  # noqa: F401
+from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction
 from .schemas import DecisionIn, DecisionRegisteredEvent, DueDateIn, ItemEvent, ListQuery
 
 # Schema instances are built once: marshmallow deep-copies declared fields per instance.
