@@ -39,10 +39,15 @@ class Checklist:
 
     def form(self, code):
         """The item's evidence fields as a form description for clients."""
+        return self.form_fields(self.fields.get(code, {}))
+
+    @staticmethod
+    def form_fields(specs):
+        # A tick box is always answered (unticked is "no"), so a form never marks it required.
         return [{"key": name, "label": spec.get("label", name), "type": FORM_TYPES[spec["type"]],
                  "required": spec.get("required", True) and spec["type"] != "bool",
                  "options": spec.get("choices")}
-                for name, spec in self.fields.get(code, {}).items()]
+                for name, spec in specs.items()]
 
 
 def load_checklist(path=Path(__file__).with_name("evidence.yaml")) -> Checklist:

@@ -1,6 +1,7 @@
 """Review gating through the HTTP API: a whole decision walked from registration to the
 last immediate item approved, one rejection on the way, and every misuse refused."""
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -124,8 +125,19 @@ def test_prechecks_warn_at_once_and_the_queue_filters_by_finding(api):
     assert reply.status_code == 201
     assert [f["category"] for f in reply.json()["findings"]] == ["送达部门遗漏"]
     queue = api.get("/api/v1/review/queue", "shen", params={"finding": "送达部门遗漏"}).json()
-    assert [r["item_id"] for r in queue["items"]] == [serve["id"]]
+    assert [(r["item_id"], r["person_name"], r["doc_number"], r["due_date"]) for r in queue["items"]] == [
+        (serve["id"], "张三1", decision["doc_number"], serve["due_date"])]
     assert api.get("/api/v1/review/queue", "shen", params={"finding": "本人不表态"}).json()["total"] == 0
+    assert api.get("/api/v1/review/queue", "shen", params={"unit_id": api.units["东河区教育局"]}).json()["total"] == 0
+    assert api.get("/api/v1/review/queue", "min").status_code == 403
+
+
+def test_the_checklist_of_an_item_is_offered_as_a_form(api):
+    serve = register(api)["items"][0]
+    form = api.get(f"/api/v1/items/{serve['id']}/checklist", "min").json()
+    assert [f["key"] for f in form["fields"]] == ["served_on", "recipients", "receipt_signed", "unit_seal"]
+    assert form["problem_categories"][-1] == "其他" and "送达部门遗漏" in form["problem_categories"]
+    assert api.get(f"/api/v1/items/{serve['id']}/checklist", "jiao").status_code == 404
 
 
 def _serve_submitted(api):
@@ -149,25 +161,44 @@ def test_bad_rejections_are_refused_and_change_nothing(api, who, body, status, f
     assert states(api, decision["id"])["SERVE"] == "submitted"
 
 
+def approvals(api, item_id):
+    history = api.get(f"/api/v1/items/{item_id}", "shen").json()["history"]
+    return sum(1 for t in history if t["to_state"] == "approved")
+
+
 def test_approving_twice_and_operators_approving_are_refused(api):
     decision, serve, report_id = _serve_submitted(api)
-    assert api.post(f"/api/v1/reports/{report_id}/approve", "min", json={}).status_code == 403
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    operator = api.post(f"/api/v1/reports/{report_id}/approve", "min", json={})
+    assert operator.status_code == 403 and "role" in operator.json()["fields"]
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    assert states(api, decision["id"])["SERVE"] == "submitted"
     assert api.post(f"/api/v1/reports/{report_id}/approve", "shen", json={}).status_code == 200
-    again = api.post(f"/api/v1/reports/{report_id}/approve", "shen2", json={})
-    assert again.status_code == 409 and again.json()["error"] == "ALREADY_REVIEWED"
-    assert states(api, decision["id"])["ANNOUNCE"] == "open"
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    for verdict, body in (("approve", {}), ("reject", REJECTION)):
+        again = api.post(f"/api/v1/reports/{report_id}/{verdict}", "shen2", json=body)
+        assert again.status_code == 409 and again.json()["error"] == "ALREADY_REVIEWED"
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    assert states(api, decision["id"])["ANNOUNCE"] == "open" and approvals(api, serve["id"]) == 1
 
 
-def test_two_reviewers_at_once_one_wins(api):
+@pytest.mark.parametrize("verdicts", [("approve", "approve"), ("approve", "reject")])
+def test_two_reviewers_at_once_one_wins(api, verdicts):
     from concurrent.futures import ThreadPoolExecutor
-    _, _, report_id = _serve_submitted(api)
+    decision, serve, report_id = _serve_submitted(api)
     api.token("shen"), api.token("shen2")
 
-    def act(who):
-        return api.post(f"/api/v1/reports/{report_id}/approve", who, json={}).status_code
+    def act(who, verdict):
+        body = REJECTION if verdict == "reject" else {}
+        return api.post(f"/api/v1/reports/{report_id}/{verdict}", who, json=body).status_code
     with ThreadPoolExecutor(2) as pool:
-        codes = sorted(pool.map(act, ["shen", "shen2"]))
+        codes = sorted(pool.map(act, ["shen", "shen2"], verdicts))
     assert codes == [200, 409]
+    history = api.get(f"/api/v1/items/{serve['id']}", "shen").json()["history"]
+    assert [t["to_state"] for t in history][-2:-1] == ["submitted"]      # then exactly one verdict
+    assert history[-1]["to_state"] in ("approved", "rejected")
+    item = api.get(f"/api/v1/items/{serve['id']}", "shen").json()
+    assert [r["state"] for r in item["reports"]] == [history[-1]["to_state"]]
 
 
 @pytest.mark.parametrize("label,evidence,who,status,field", [
@@ -181,6 +212,30 @@ def test_bad_reports_are_refused_and_change_nothing(api, label, evidence, who, s
     before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
     reply = report(api, decision["items"][0]["id"], "SERVE", evidence, who=who)
     assert reply.status_code == status and field in reply.json()["fields"], reply.text
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    assert states(api, decision["id"])["SERVE"] == "open"
+
+
+@pytest.mark.parametrize("performed_on,problem", [
+    ("2021-02-28", "不能早于 2021-03-01"),                    # before the decision
+    ((TODAY + timedelta(days=1)).isoformat(), "不能是将来的日期"),
+])
+def test_a_report_dated_outside_its_decision_is_refused(api, performed_on, problem):
+    decision = register(api)
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    reply = report(api, decision["items"][0]["id"], "SERVE", performed_on=performed_on)
+    assert reply.status_code == 400 and reply.json()["fields"]["performed_on"] == [problem]
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    assert states(api, decision["id"])["SERVE"] == "open"
+
+
+def test_a_report_may_only_carry_its_own_units_attachments(api):
+    decision = register(api)
+    theirs = api.post("/api/v1/attachments", "jiao", files={"file": ("x.pdf", PDF, "application/pdf")}).json()
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
+    for ids in ([theirs["id"]], ["00000000-0000-0000-0000-000000000000"], ["short"]):
+        reply = report(api, decision["items"][0]["id"], "SERVE", attachments=ids)
+        assert reply.status_code == 400 and "attachments" in str(reply.json()["fields"]), reply.text
     assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
     assert states(api, decision["id"])["SERVE"] == "open"
 
@@ -201,8 +256,10 @@ def test_a_report_on_a_locked_item_names_what_must_be_approved_first(api):
     archive = next(i for i in decision["items"] if i["code"] == "ARCHIVE")
     before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
     reply = report(api, archive["id"], "ARCHIVE")
-    assert reply.status_code == 409 and "COPY" in reply.json()["message"]
+    assert reply.status_code == 409 and reply.json()["error"] == "ITEM_NOT_OPEN"
+    assert "须先审核通过：抄送（COPY）" in reply.json()["message"]
     assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    assert states(api, decision["id"])["ARCHIVE"] == "locked"
 
 
 def test_extensions_stay_within_the_legal_limit(api):
@@ -214,8 +271,15 @@ def test_extensions_stay_within_the_legal_limit(api):
     treatment = ids["TREATMENT"]
     too_far = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 400, "reason": "审批流程长"})
     assert too_far.status_code == 400 and "days" in too_far.json()["fields"]       # over the 366-day form limit
+    before = count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES)
     beyond = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 200, "reason": "审批流程长"})
     assert beyond.status_code == 422 and treatment["extension_limit"] in beyond.json()["message"]
+    assert count_rows(api.config["REVIEW_DB_URL"], *REVIEW_TABLES) == before
+    refused = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 10, "reason": "人手不足"})
+    assert api.post(f"/api/v1/extensions/{refused.json()['id']}/approve", "min", json={}).status_code == 403
+    assert api.post(f"/api/v1/extensions/{refused.json()['id']}/refuse", "shen", json={}).json()["state"] == "refused"
+    assert api.post(f"/api/v1/extensions/{refused.json()['id']}/approve", "shen2", json={}).status_code == 409
+    assert api.get(f"/api/v1/items/{treatment['id']}", "min").json()["due_date"] == treatment["due_date"]
     asked = api.post(f"/api/v1/items/{treatment['id']}/extension", "min", json={"days": 30, "reason": "等待人社审批"})
     assert asked.status_code == 201
     approved = api.post(f"/api/v1/extensions/{asked.json()['id']}/approve", "shen", json={})
@@ -263,3 +327,5 @@ def test_bad_attachments_are_refused_and_nothing_is_kept(api, content, problem):
     reply = api.post("/api/v1/attachments", "min", files={"file": ("回执.pdf", content, "application/pdf")})
     assert reply.status_code == 400 and reply.json()["fields"]["file"] == [problem]
     assert count_rows(api.config["REVIEW_DB_URL"], "attachment") == before
+    stored = Path(api.config["ATTACHMENT_DIR"])
+    assert not stored.exists() or not any(p.is_file() for p in stored.rglob("*"))
