@@ -93,4 +93,4 @@ class ReviewRoutes:
     @http("GET", API + "/stats/review")
     def review_statistics(self, request):
         actor = self.auth.actor(request, "reviewer", "leader", "admin")
-        return json_response(self.review.statistics(actor))
+        return json_response(self.review.statistics(actor, request.args.to_dict()))

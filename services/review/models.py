@@ -40,7 +40,8 @@ class Report(Base):
     requirement: Mapped[str | None] = mapped_column(Text)              # 整改要求
     rectify_by: Mapped[date | None] = mapped_column(Date)              # 整改期限
 
-    __table_args__ = (Index("ix_report_queue", "state", "submitted_at"),)
+    __table_args__ = (Index("ix_report_queue", "state", "submitted_at"),
+                      Index("ix_report_reviewed", "reviewed_at"))   # figures over a period
 
 
 class Attachment(Base):

@@ -1,5 +1,5 @@
 """Schemas of the review service's RPC payloads and events."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 TEXT = validate.Length(min=1, max=4000)
 
@@ -42,6 +42,18 @@ class QueueQuery(Schema):
     finding = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class FiguresQuery(Schema):
+    """The period the figures cover (review dates, both ends included) and an optional unit."""
+    since = fields.Date(load_default=None, data_key="from")
+    until = fields.Date(load_default=None, data_key="to")
+    unit_id = fields.Integer(load_default=None)
+
+    @validates_schema
+    def ordered(self, data, **_):
+        if data["since"] and data["until"] and data["until"] < data["since"]:
+            raise ValidationError("结束日期不能早于开始日期", "to")
 
 
 class ReportOut(Schema):

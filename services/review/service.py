@@ -118,5 +118,6 @@ class ReviewService(HealthMixin):
         return dict(ATTACHMENT_OUT.dump(attachment), content_base64=base64.b64encode(content).decode())
 
     @rpc
-    def statistics(self, actor):
-        return figures.review_figures(self.db.session, Actor.load(actor))
+    def statistics(self, actor, query=None):
+        """Reviewed, rejected, by problem category, unit and month, with correction rates."""
+        return figures.review_figures(self.db.session, Actor.load(actor), query)

@@ -4,7 +4,7 @@ from nameko.events import event_handler
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.case.service import CaseService
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.review.exceptions import AlreadyReviewed
 from services.review.service import ReviewService
 from tests.helpers import count_rows, decision_payload
@@ -174,5 +174,10 @@ def test_figures_count_reviews_by_category_unit_and_month(services):
     assert figures["by_category"] == [{"category": "两书落实不及时", "count": 1}]
     assert figures["by_unit"] == [{"unit_id": 2, "reviewed": 2, "rejected": 1, "correction_rate": 0.5}]
     assert [(m["reviewed"], m["rejected"], m["correction_rate"]) for m in figures["by_month"]] == [(2, 1, 0.5)]
-    with pytest.raises(Exception, match="角色"):
+    assert call(review, "statistics", REVIEWER, {"from": "2000-01-01", "to": "2000-12-31"})["reviewed"] == 0
+    assert call(review, "statistics", REVIEWER, {"unit_id": 2, "from": "2000-01-01"})["reviewed"] == 2
+    with pytest.raises(ValidationFailed) as err:
+        call(review, "statistics", REVIEWER, {"from": "2021-02-01", "to": "2021-01-01"})
+    assert "to" in err.value.fields
+    with pytest.raises(Forbidden):
         call(review, "statistics", OPERATOR)
