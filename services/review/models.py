@@ -31,6 +31,8 @@ class Report(Base):
     finding_categories: Mapped[str] = mapped_column(String(400), default="")
     state: Mapped[str] = mapped_column(String(16), default="submitted")  # submitted|approved|rejected
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When a reviewer took the report (state approving/rejecting): an old claim was abandoned.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     submitted_by: Mapped[int | None] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
     reviewed_by: Mapped[int | None] = mapped_column(Integer)

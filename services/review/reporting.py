@@ -5,13 +5,14 @@ Item state is owned by the case service: every step here moves the item there fi
 place.  A review claims the report row before calling case, so of two reviewers acting
 at once exactly one proceeds; if case refuses, the claim is released.
 """
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
 
 from services.common.actor import Actor
-from services.common.errors import NotFound, ValidationFailed
+from services.common.clock import utcnow
+from services.common.errors import Conflict, NotFound, ValidationFailed
 from services.common.schemas import load
 
 from .checks import ReportFacts, precheck
@@ -23,6 +24,8 @@ from .schemas import ApproveIn, RejectIn, ReportEvent, ReportIn
 REPORT_IN, APPROVE_IN, REJECT_IN = ReportIn(), ApproveIn(), RejectIn()
 REPORT_EVENT = ReportEvent()
 REPORTABLE = ("open", "rejected")
+CLAIMED = ("approving", "rejecting")
+CLAIM_TIMEOUT = 120   # seconds; config REVIEW_CLAIM_TIMEOUT_SECONDS
 
 
 def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
@@ -104,17 +107,17 @@ def _facts(item, evidence, performed_on, decision):
 
 
 # -- review ---------------------------------------------------------------------------
-def approve(uow, case, clock, actor: Actor, report_id, payload):
+def approve(uow, case, clock, actor: Actor, report_id, payload, claim_timeout=CLAIM_TIMEOUT):
     """审核通过: the item is approved and whatever it unlocks opens (in case)."""
     actor.require("reviewer")
     data = load(APPROVE_IN, payload)
-    report = _claim(uow, actor, report_id, data["version"], "approving")
+    report = _claim(uow, actor, report_id, data["version"], "approving", claim_timeout)
     _move_item(uow, case, actor, report, "approved", data["comment"] or "审核通过")
     report.comment = data["comment"]
     return _finish(uow, clock, actor, report, "approved", "item_approved")
 
 
-def reject(uow, case, clock, checklist, actor: Actor, report_id, payload):
+def reject(uow, case, clock, checklist, actor: Actor, report_id, payload, claim_timeout=CLAIM_TIMEOUT):
     """驳回: the item goes back to the unit with a problem, a requirement and a date."""
     actor.require("reviewer")
     data = load(REJECT_IN, payload)
@@ -124,7 +127,7 @@ def reject(uow, case, clock, checklist, actor: Actor, report_id, payload):
             "须为以下之一：" + "、".join(checklist.problem_categories)]})
     if data["rectify_by"] < clock.today():
         raise ValidationFailed("整改期限不能早于今天", {"rectify_by": ["不能是过去的日期"]})
-    report = _claim(uow, actor, report_id, data["version"], "rejecting")
+    report = _claim(uow, actor, report_id, data["version"], "rejecting", claim_timeout)
     _move_item(uow, case, actor, report, "rejected", f"驳回：{category}")
     report.problem_category = category
     report.requirement = data["requirement"]
@@ -132,15 +135,21 @@ def reject(uow, case, clock, checklist, actor: Actor, report_id, payload):
     return _finish(uow, clock, actor, report, "rejected", "item_rejected")
 
 
-def _claim(uow, actor, report_id, version, claim_state):
-    """Atomically take a submitted report for review; a second reviewer gets 409."""
+def _claim(uow, actor, report_id, version, claim_state, timeout):
+    """Atomically take a submitted report for review; a second reviewer gets 409.
+
+    A claim older than ``timeout`` seconds was left by a request that died half-way
+    (a worker killed between the claim and the verdict): another reviewer may take it over.
+    """
     report = _visible_report(uow.session, actor, report_id)
-    if report.state != "submitted" or (version is not None and version != report.version):
+    now = utcnow()
+    abandoned = report.state in CLAIMED and (report.claimed_at or now) < now - timedelta(seconds=timeout)
+    if not (report.state == "submitted" or abandoned) or (version is not None and version != report.version):
         raise AlreadyReviewed("该报送已被审核或正由他人审核", {"report": [report.state]})
     claimed = uow.session.execute(
-        update(Report).where(Report.id == report.id, Report.state == "submitted",
+        update(Report).where(Report.id == report.id, Report.state == report.state,
                              Report.version == report.version)
-        .values(state=claim_state, version=Report.version + 1)).rowcount
+        .values(state=claim_state, version=Report.version + 1, claimed_at=now)).rowcount
     if not claimed:
         uow.rollback()
         raise AlreadyReviewed("该报送已被他人审核", {"report": ["已被他人处理"]})
@@ -150,12 +159,23 @@ def _claim(uow, actor, report_id, version, claim_state):
 
 
 def _move_item(uow, case, actor, report, to_state, reason):
+    """Move the item in case; if case refuses, release the claim — unless the item already
+    holds this verdict (a request that died after case moved it): then it is recorded."""
     try:
         case.transition_item(actor.dump(), report.item_id, to_state, None, reason)
-    except Exception:
-        report.state, report.version = "submitted", report.version + 1   # release the claim
-        uow.session.commit()
+    except Conflict:
+        if case.get_item(actor.dump(), report.item_id)["state"] == to_state:
+            return
+        _release(uow, report)
         raise
+    except Exception:
+        _release(uow, report)
+        raise
+
+
+def _release(uow, report):
+    report.state, report.version, report.claimed_at = "submitted", report.version + 1, None
+    uow.session.commit()
 
 
 def _finish(uow, clock, actor, report, state, event_type):

@@ -1,6 +1,7 @@
 """The review service (报送审核): a thin nameko adapter over the use-case modules."""
 import base64
 
+from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 
@@ -45,6 +46,7 @@ class ReviewService(HealthMixin):
     checklist = ChecklistProvider()
     store = AttachmentStoreProvider()
     metrics = Metrics()
+    config = Config()
 
     @rpc
     def submit_report(self, actor, item_id, payload):
@@ -53,14 +55,18 @@ class ReviewService(HealthMixin):
 
     @rpc
     def approve_report(self, actor, report_id, payload=None):
-        report = reporting.approve(self.db, self.case, self.clock, Actor.load(actor), report_id, payload)
+        report = reporting.approve(self.db, self.case, self.clock, Actor.load(actor), report_id, payload,
+                                   self._claim_timeout())
         return records.present(self.db.session, [report])[0]
 
     @rpc
     def reject_report(self, actor, report_id, payload):
         report = reporting.reject(self.db, self.case, self.clock, self.checklist, Actor.load(actor),
-                                  report_id, payload)
+                                  report_id, payload, self._claim_timeout())
         return records.present(self.db.session, [report])[0]
+
+    def _claim_timeout(self):
+        return int(self.config.get("REVIEW_CLAIM_TIMEOUT_SECONDS", reporting.CLAIM_TIMEOUT))
 
     @rpc
     def queue(self, actor, query=None):

@@ -1,9 +1,14 @@
 """The review service in real containers beside the case service: events, gating, claims."""
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 from nameko.events import event_handler
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.case.service import CaseService
+from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.review.exceptions import AlreadyReviewed
 from services.review.service import ReviewService
@@ -84,17 +89,45 @@ def test_when_case_refuses_nothing_is_written_in_review(services, platform_confi
     assert count_rows(platform_config["REVIEW_DB_URL"], "report", "outbox") == before
 
 
-def test_a_claim_is_released_when_case_refuses_the_approval(services):
+def test_a_claim_is_released_when_case_refuses_and_kept_when_case_already_agrees(services):
     case, review = services["case"], services["review"]
     serve = call(case, "register_decision", REVIEWER, decision_payload())["items"][0]
     report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
-    # The item is approved behind review's back: case now refuses review's approval...
+    # The item is approved behind review's back: case now refuses a rejection...
     call(case, "transition_item", REVIEWER, serve["id"], "approved")
     with pytest.raises(Conflict):
-        call(review, "approve_report", REVIEWER, report["id"], {})
-    # ...and the report is free again, not stuck half-approved.
+        call(review, "reject_report", REVIEWER, report["id"],
+             {"problem": "其他", "requirement": "x", "rectify_by": "2099-01-01"})
+    # ...and the report is free again, not stuck half-rejected;
     queued = call(review, "queue", REVIEWER, {})
     assert [r["id"] for r in queued["items"]] == [report["id"]]
+    # an approval, which the item already holds, is recorded.
+    assert call(review, "approve_report", REVIEWER, report["id"], {})["state"] == "approved"
+    assert call(review, "queue", REVIEWER, {})["total"] == 0
+
+
+def _abandon_claim(db_url, report_id, seconds_ago):
+    """What a reviewer's request leaves when its worker dies between the claim and the verdict."""
+    engine = create_engine(db_url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE report SET state = 'approving', version = version + 1, claimed_at = :at "
+                          "WHERE id = :id"), {"at": utcnow() - timedelta(seconds=seconds_ago), "id": report_id})
+    engine.dispose()
+
+
+@pytest.mark.parametrize("case_moved", [False, True])
+def test_an_abandoned_claim_can_be_taken_over_a_live_one_cannot(services, platform_config, case_moved):
+    case, review = services["case"], services["review"]
+    serve = call(case, "register_decision", REVIEWER, decision_payload())["items"][0]
+    report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    if case_moved:      # the dead request had already approved the item in case
+        call(case, "transition_item", REVIEWER, serve["id"], "approved")
+    _abandon_claim(platform_config["REVIEW_DB_URL"], report["id"], seconds_ago=5)
+    with pytest.raises(AlreadyReviewed):
+        call(review, "approve_report", REVIEWER, report["id"], {})
+    _abandon_claim(platform_config["REVIEW_DB_URL"], report["id"], seconds_ago=600)
+    assert call(review, "approve_report", REVIEWER, report["id"], {})["state"] == "approved"
+    assert call(case, "get_item", REVIEWER, serve["id"])["state"] == "approved"
 
 
 OTHER_OPERATOR = {"user_id": 3, "role": "operator", "unit_id": 5}
