@@ -32,7 +32,8 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     """上报: validate the evidence, run the pre-checks, move the item to submitted."""
     actor.require("operator")
     item = case.get_item(actor.dump(), item_id)
-    if item["state"] not in REPORTABLE:
+    orphaned = _orphaned(uow.session, item)
+    if item["state"] not in REPORTABLE and not orphaned:
         raise ItemNotReportable(_not_reportable(case, actor, item), {"item_id": [item["state"]]})
     data = load(REPORT_IN, payload)
     schema = checklist.evidence_schema(item["code"])
@@ -42,7 +43,8 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     _check_performed_on(data["performed_on"], clock, decision)
     findings = precheck(_facts(item, evidence, data["performed_on"], decision), checklist)
     previous = reports_of(uow.session, item_id)
-    case.transition_item(actor.dump(), item_id, "submitted", item["version"], "上报")
+    if not orphaned:
+        case.transition_item(actor.dump(), item_id, "submitted", item["version"], "上报")
     report = Report(
         item_id=item_id, decision_id=item["decision_id"], unit_id=item["unit_id"], code=item["code"],
         item_name=item["name"], person_name=decision["person"]["name"], doc_number=decision["doc_number"],
@@ -55,6 +57,15 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     uow.emit("item_submitted", REPORT_EVENT.dump(report))
     uow.commit()
     return present(uow.session, [report], previous=previous[-1] if previous else None)[0]
+
+
+def _orphaned(session, item):
+    """Submitted in case with no report waiting here: a submission died between case's commit
+    and ours.  The unit may report again, without moving the item a second time."""
+    if item["state"] != "submitted":
+        return False
+    return session.scalar(select(Report.id).where(
+        Report.item_id == item["id"], Report.state.in_(("submitted",) + CLAIMED)).limit(1)) is None
 
 
 def _not_reportable(case, actor, item):

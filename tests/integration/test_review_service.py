@@ -10,7 +10,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from services.case.service import CaseService
 from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.review.exceptions import AlreadyReviewed
+from services.review.exceptions import AlreadyReviewed, ItemNotReportable
 from services.review.service import ReviewService
 from tests.helpers import count_rows, decision_payload
 
@@ -104,6 +104,18 @@ def test_a_claim_is_released_when_case_refuses_and_kept_when_case_already_agrees
     # an approval, which the item already holds, is recorded.
     assert call(review, "approve_report", REVIEWER, report["id"], {})["state"] == "approved"
     assert call(review, "queue", REVIEWER, {})["total"] == 0
+
+
+def test_an_item_submitted_without_a_report_can_be_reported_once(services):
+    case, review = services["case"], services["review"]
+    serve = call(case, "register_decision", REVIEWER, decision_payload())["items"][0]
+    # A submission that died after case moved the item, before review wrote the report:
+    call(case, "transition_item", OPERATOR, serve["id"], "submitted")
+    report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    assert (report["round"], call(case, "get_item", REVIEWER, serve["id"])["version"]) == (1, 3)
+    with pytest.raises(ItemNotReportable):       # now a report waits: no second one
+        call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    assert call(review, "approve_report", REVIEWER, report["id"], {})["state"] == "approved"
 
 
 def _abandon_claim(db_url, report_id, seconds_ago):
