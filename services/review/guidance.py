@@ -28,9 +28,13 @@ def issue(uow, case, clock, actor: Actor, payload):
 
 
 def _check_subject(case, actor, data):
-    """A decision or item named must exist and belong to the unit addressed."""
+    """A decision or item named must exist and belong to the unit addressed; an item's
+    decision is filled in (and must match one given)."""
     if data["item_id"] is not None:
         subject, field = case.get_item(actor.dump(), data["item_id"]), "item_id"
+        if data["decision_id"] not in (None, subject["decision_id"]):
+            raise ValidationFailed("事项不属于所指处分决定", {"decision_id": ["与事项所属决定不符"]})
+        data["decision_id"] = subject["decision_id"]
     elif data["decision_id"] is not None:
         subject, field = case.get_decision(actor.dump(), data["decision_id"]), "decision_id"
     else:

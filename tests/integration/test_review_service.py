@@ -180,13 +180,19 @@ def test_a_rectification_round_shows_what_changed_and_stays_in_its_unit(services
         call(review, "reports_for_item", OTHER_OPERATOR, serve["id"])
 
 
-def test_guidance_and_an_approved_extension_are_announced(services):
+def test_guidance_and_an_approved_extension_are_announced(services, platform_config):
     case, review, listener = services["case"], services["review"], services["review_listener"]
     items = {i["code"]: i for i in call(case, "register_decision", REVIEWER, decision_payload())["items"]}
     with entrypoint_waiter(listener, "on_guidance"):
         call(review, "issue_guidance", REVIEWER, {"unit_id": 2, "item_id": items["SERVE"]["id"], "text": "注意送达范围"})
     assert {k: Listener.seen[-1][k] for k in ("unit_id", "decision_id", "item_id", "text")} == {
-        "unit_id": 2, "decision_id": None, "item_id": items["SERVE"]["id"], "text": "注意送达范围"}
+        "unit_id": 2, "decision_id": items["SERVE"]["decision_id"], "item_id": items["SERVE"]["id"],
+        "text": "注意送达范围"}
+    before = count_rows(platform_config["REVIEW_DB_URL"], "guidance", "outbox")
+    for wrong in ({"decision_id": items["SERVE"]["decision_id"] + 1}, {"unit_id": 3}):
+        with pytest.raises(ValidationFailed):
+            call(review, "issue_guidance", REVIEWER, {"unit_id": 2, "item_id": items["SERVE"]["id"], "text": "x", **wrong})
+    assert count_rows(platform_config["REVIEW_DB_URL"], "guidance", "outbox") == before
     for code in ("SERVE", "ANNOUNCE", "COPY", "ARCHIVE"):    # straight through case: only TREATMENT matters
         call(case, "transition_item", OPERATOR, items[code]["id"], "submitted")
         call(case, "transition_item", REVIEWER, items[code]["id"], "approved")
