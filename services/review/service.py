@@ -19,22 +19,18 @@ GUIDANCE_OUT, GUIDANCES_OUT = GuidanceOut(), GuidanceOut(many=True)
 EXTENSION_OUT, EXTENSIONS_OUT, ATTACHMENT_OUT = ExtensionOut(), ExtensionOut(many=True), AttachmentOut()
 
 
-class ChecklistProvider(DependencyProvider):
-    """The evidence checklist, loaded and validated once at start-up."""
+class Built(DependencyProvider):
+    """One object built from the config at start-up (a bad checklist stops the service
+    there) and handed to every worker."""
+
+    def __init__(self, build):
+        self.build = build
 
     def setup(self):
-        self.checklist = load_checklist()
+        self.value = self.build(self.container.config)
 
     def get_dependency(self, worker_ctx):
-        return self.checklist
-
-
-class AttachmentStoreProvider(DependencyProvider):
-    def setup(self):
-        self.store = attachments.AttachmentStore(self.container.config["ATTACHMENT_DIR"])
-
-    def get_dependency(self, worker_ctx):
-        return self.store
+        return self.value
 
 
 class ReviewService(HealthMixin):
@@ -43,8 +39,8 @@ class ReviewService(HealthMixin):
     db = Database("REVIEW_DB_URL")
     clock = Clock()
     case = RpcProxy("case")
-    checklist = ChecklistProvider()
-    store = AttachmentStoreProvider()
+    checklist = Built(lambda config: load_checklist())
+    store = Built(lambda config: attachments.AttachmentStore(config["ATTACHMENT_DIR"]))
     metrics = Metrics()
     config = Config()
 
