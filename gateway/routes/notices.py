@@ -1,4 +1,4 @@
-"""Notices (通知), receipts (回执) and webhook subscriptions."""
+"""Notices (通知), receipts (回执), subscriptions (webhooks, email) and their deliveries."""
 from nameko.rpc import RpcProxy
 
 from .. import directory
@@ -10,7 +10,8 @@ class NoticeRoutes:
 
     @http("GET", API + "/notices")
     def inbox(self, request):
-        """The caller's inbox, unread first (filters: unread, item_id, kind)."""
+        """The caller's inbox, unread first: ``{items, total, unread}``; filters unread,
+        asks_reply, answered, item_id, decision_id, kind, event_type, page, per_page."""
         actor = self.auth.actor(request)
         return json_response(self.notify.inbox(actor, request.args.to_dict()))
 
@@ -20,6 +21,7 @@ class NoticeRoutes:
 
     @http("POST", API + "/notices/<int:notice_id>/ack")
     def acknowledge(self, request, notice_id):
+        """回执 ``{feedback}``: 404 on a notice not addressed to the caller, 409 the second time."""
         actor = self.auth.actor(request)
         return json_response(self.notify.acknowledge(actor, notice_id, read_json(request)))
 
@@ -29,16 +31,22 @@ class NoticeRoutes:
 
     @http("POST", API + "/subscriptions")
     def subscribe(self, request):
+        """``{unit_id, url, secret, events}`` or ``{unit_id, channel: "email", email, events}``;
+        the unit's kind and partner role come from the directory, not from the caller."""
         actor = self.auth.actor(request, "admin")
         body = read_json(request)
-        if "unit_id" in body:
-            directory.require_unit(self.db.session, body["unit_id"], "unit_id")
+        unit = directory.require_unit(self.db.session, body.get("unit_id"), "unit_id")
+        body.update(unit_kind=unit.kind, partner_role=unit.partner_role)
         return json_response(self.notify.subscribe(actor, body), status=201)
 
     @http("GET", API + "/deliveries")
     def deliveries(self, request):
+        """``?status=pending|delivered|dead`` (``state`` is read the same), ``subscription_id``."""
         actor = self.auth.actor(request, "admin")
-        return json_response(self.notify.deliveries(actor, request.args.get("state")))
+        query = request.args.to_dict()
+        if "state" in query:
+            query.setdefault("status", query.pop("state"))
+        return json_response(self.notify.deliveries(actor, query))
 
     @http("POST", API + "/deliveries/<string:delivery_id>/redeliver")
     def redeliver(self, request, delivery_id):

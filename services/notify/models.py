@@ -17,6 +17,7 @@ class Notice(Base):
     kind: Mapped[str] = mapped_column(String(16))            # unit | partner | review
     unit_id: Mapped[int | None] = mapped_column(Integer)     # addressed unit (kind unit)
     role: Mapped[str | None] = mapped_column(String(32))     # addressed partner role
+    sender: Mapped[str | None] = mapped_column(String(32))   # 发出单位 as the route names it
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     item_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -39,13 +40,19 @@ class Notice(Base):
 
 
 class Subscription(Base):
-    """A unit's system that wants events pushed (webhook)."""
+    """A unit's system that wants events pushed (webhook), or a mailbox (email channel).
+
+    ``unit_kind`` and ``partner_role`` are the unit's, as the gateway's directory knows them:
+    they decide which notices concern the subscriber (the review office's, a partner role's)."""
     __tablename__ = "subscription"
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(Integer)
+    unit_kind: Mapped[str | None] = mapped_column(String(16))   # review | responsible | partner
     partner_role: Mapped[str | None] = mapped_column(String(32))
-    url: Mapped[str] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(8), default="webhook", server_default="webhook")   # webhook | email
+    url: Mapped[str | None] = mapped_column(String(500))
+    secret: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
     events: Mapped[list] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -61,6 +68,7 @@ class Delivery(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime)   # the event's time: delivery order
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)   # a sender is on it until then
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)

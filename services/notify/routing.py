@@ -1,9 +1,11 @@
 """Routing events to notices (点对点通知): plain functions over routing.yaml."""
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
+
+from services.common.calendar import add_workdays
 
 RECIPIENT_KINDS = ("unit", "partners", "review")
 
@@ -19,35 +21,46 @@ class Route:
     title: str
     body: str
     asks_reply: bool = False
+    sender: str = ""            # 发出单位 as the inbox shows it
 
 
 @dataclass(frozen=True)
 class Routing:
     routes: tuple
-    reply_days: int
+    reply_workdays: int
     unanswered_reminder: bool
+    reply_reminder: Route
     webhooks: dict
+    item_names: dict = field(default_factory=dict)   # item code -> name, from the rule book
 
     def for_event(self, source, event_type):
         key = f"{source}.{event_type}"
         return [r for r in self.routes if r.event == key]
 
     @property
-    def subscribed(self):
-        """(service, event type) pairs some route listens to."""
-        return sorted({tuple(r.event.split(".", 1)) for r in self.routes})
+    def event_types(self):
+        """Event types some route turns into notices (what a subscription may ask for)."""
+        return sorted({r.event.split(".", 1)[1] for r in self.routes})
 
 
 def load_routing(path=Path(__file__).with_name("routing.yaml")) -> Routing:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    routes = []
-    for index, entry in enumerate(raw.get("routes") or ()):
-        to = tuple(entry.get("to") or ())
-        if not to or any(kind not in RECIPIENT_KINDS for kind in to) or "." not in entry.get("event", ""):
-            raise RoutingError(f"{path}: routes[{index}] needs event 'service.type' and to among {RECIPIENT_KINDS}")
-        routes.append(Route(entry["event"], to, entry["title"], entry["body"], bool(entry.get("asks_reply"))))
-    return Routing(tuple(routes), int(raw["reply_days"]), bool(raw.get("unanswered_reminder")),
+    routes = tuple(_route(entry, f"{path}: routes[{index}]") for index, entry in enumerate(raw.get("routes") or ()))
+    reminder = raw["reply_reminder"]
+    return Routing(routes, int(raw["reply_workdays"]), bool(raw.get("unanswered_reminder")),
+                   Route("notify.reply_overdue", ("same",), reminder["title"], reminder["body"],
+                         sender=reminder.get("from", "")),
                    dict(raw["webhooks"]))
+
+
+def _route(entry, where):
+    to = tuple(entry.get("to") or ())
+    if not to or any(kind not in RECIPIENT_KINDS for kind in to) or "." not in entry.get("event", ""):
+        raise RoutingError(f"{where} needs event 'service.type' and to among {RECIPIENT_KINDS}")
+    if not entry.get("title") or not entry.get("body"):
+        raise RoutingError(f"{where} needs a title and a body")
+    return Route(entry["event"], to, entry["title"], entry["body"], bool(entry.get("asks_reply")),
+                 entry.get("from", ""))
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,13 @@ def addressees(route: Route, payload):
     return found
 
 
+def with_item_name(payload, item_names):
+    """The event's fields plus the item's name: review events carry only its code."""
+    if payload.get("name") or payload.get("code") not in item_names:
+        return payload
+    return dict(payload, name=item_names[payload["code"]])
+
+
 class _Blank(dict):
     def __missing__(self, key):
         return "—"
@@ -81,4 +101,5 @@ def render(template, payload):
 
 
 def reply_due(today: date, routing: Routing, asks_reply: bool):
-    return today + timedelta(days=routing.reply_days) if asks_reply else None
+    """回执期限: so many working days from the day the notice went out."""
+    return add_workdays(today, routing.reply_workdays) if asks_reply else None

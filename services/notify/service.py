@@ -1,10 +1,16 @@
 """The notify service (通知): a thin nameko adapter over routing, notices and deliveries."""
+import logging
+from dataclasses import replace
+from pathlib import Path
+
 import eventlet
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
+from prometheus_client import Counter
 
+from services.case.rulebook import load_rulebook
 from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.db import Database
@@ -13,51 +19,68 @@ from services.common.metrics import Metrics
 from services.common.periodic import Periodic
 
 from . import deliveries, notices
+from .deliveries import Channels
+from .mail import SmtpSettings, config_flag
 from .routing import load_routing
 from .schemas import DeliveryOut, NoticeOut, SubscriptionOut
 
 NOTICE_OUT, NOTICES_OUT = NoticeOut(), NoticeOut(many=True)
 SUBSCRIPTION_OUT, SUBSCRIPTIONS_OUT = SubscriptionOut(), SubscriptionOut(many=True)
 DELIVERY_OUT, DELIVERIES_OUT = DeliveryOut(), DeliveryOut(many=True)
+DEFAULT_RULEBOOK = Path(__file__).parents[1] / "case" / "rulebook.yaml"
+log = logging.getLogger(__name__)
+NOTICES_CREATED = Counter("notify_notices_total", "Notices created from events")
 
 
 class RoutingProvider(DependencyProvider):
+    """routing.yaml, with the item names of the rule book (review events carry only codes)."""
+
     def setup(self):
-        self.routing = load_routing()
+        book = load_rulebook(self.container.config.get("RULEBOOK_PATH") or DEFAULT_RULEBOOK)
+        self.routing = replace(load_routing(), item_names={rule.code: rule.name for rule in book.items})
 
     def get_dependency(self, worker_ctx):
         return self.routing
 
 
-class WebhookSender(DependencyProvider):
+class Sender(DependencyProvider):
     """Sends due deliveries from a background thread (the event consumer only queues them):
     one green thread per subscriber, never two for the same one, never waiting on another."""
 
     def setup(self):
         config = self.container.config
-        self.allow_private = bool(config.get("NOTIFY_WEBHOOK_ALLOW_PRIVATE"))
+        self.allow_private = config_flag(config.get("NOTIFY_WEBHOOK_ALLOW_PRIVATE"))
         self.interval = float(config.get("NOTIFY_WEBHOOK_POLL_SECONDS") or 1.0)
+        self.smtp = SmtpSettings.from_config(config)
+        self.public_url = config.get("NOTIFY_PUBLIC_URL") or ""
         self.busy = set()
-        self.pool = eventlet.GreenPool(100)
+        self.pool = eventlet.GreenPool(int(config.get("NOTIFY_SENDERS") or 100))
 
     def start(self):
-        self.worker = Periodic(self.interval, self.send_due, "webhook deliveries")
+        self.worker = Periodic(self.interval, self.send_due, "deliveries")
         self.worker.start(self.container)
 
     def stop(self):
         self.worker.stop()
 
-    def send_due(self):
-        database, clock, routing = (_provider(self.container, name) for name in ("db", "clock", "routing"))
-        for subscription_id in deliveries.due_subscribers(database.Session, clock.clock):
-            if subscription_id not in self.busy:
-                self.busy.add(subscription_id)
-                self.pool.spawn_n(self._send, database.Session, clock.clock, routing.routing.webhooks,
-                                  subscription_id)
+    @property
+    def channels(self):
+        """Read on each use: tests and operators may tune the webhook schedule at run time."""
+        routing = _provider(self.container, "routing").routing
+        return Channels(routing.webhooks, self.allow_private, self.smtp, self.public_url)
 
-    def _send(self, Session, clock, settings, subscription_id):
+    def send_due(self):
+        database = _provider(self.container, "db")
+        for subscription_id in deliveries.due_subscribers(database.Session):
+            if subscription_id not in self.busy and self.pool.free():
+                self.busy.add(subscription_id)
+                self.pool.spawn_n(self._send, database.Session, self.channels, subscription_id)
+
+    def _send(self, Session, channels, subscription_id):
         try:
-            deliveries.deliver_for(Session, clock, settings, subscription_id)
+            deliveries.deliver_for(Session, channels, subscription_id)
+        except Exception:
+            log.exception("deliveries to subscriber %s failed; retried on the next round", subscription_id)
         finally:
             self.busy.discard(subscription_id)
 
@@ -66,7 +89,7 @@ class WebhookSender(DependencyProvider):
 
 
 def _provider(container, attr_name):
-    """A sibling dependency of this service (the sender shares its database and clock)."""
+    """A sibling dependency of this service (the sender shares its database and routing)."""
     return next(d for d in container.dependencies if getattr(d, "attr_name", None) == attr_name)
 
 
@@ -76,7 +99,7 @@ class NotifyService(HealthMixin):
     db = Database("NOTIFY_DB_URL")
     clock = Clock()
     routing = RoutingProvider()
-    sender = WebhookSender()
+    sender = Sender()
     metrics = Metrics()
 
     # -- events in ----------------------------------------------------------------------
@@ -92,6 +115,10 @@ class NotifyService(HealthMixin):
     def on_item_submitted(self, payload):
         self._route("review", "item_submitted", payload)
 
+    @event_handler("review", "item_approved")
+    def on_item_approved(self, payload):
+        self._route("review", "item_approved", payload)
+
     @event_handler("review", "item_rejected")
     def on_item_rejected(self, payload):
         self._route("review", "item_rejected", payload)
@@ -99,6 +126,10 @@ class NotifyService(HealthMixin):
     @event_handler("review", "guidance_issued")
     def on_guidance_issued(self, payload):
         self._route("review", "guidance_issued", payload)
+
+    @event_handler("review", "extension_approved")
+    def on_extension_approved(self, payload):
+        self._route("review", "extension_approved", payload)
 
     @event_handler("deadline", "deadline_reminder")
     def on_deadline_reminder(self, payload):
@@ -113,12 +144,13 @@ class NotifyService(HealthMixin):
         self._route("deadline", "deadline_overdue", payload)
 
     def _route(self, source, event_type, payload):
-        """Notices and queued webhook deliveries for one event, once per event id."""
+        """Notices and queued deliveries for one event, once per event id."""
         if not payload.get("event_id") or not self.db.first_time(payload["event_id"], f"notify.{event_type}"):
             return
         created = notices.from_event(self.db, self.routing, self.clock, source, event_type, payload)
-        deliveries.enqueue(self.db, self.clock, event_type, payload, created)
+        deliveries.enqueue(self.db, event_type, payload, created, self.sender.channels)
         self.db.commit()
+        NOTICES_CREATED.inc(len(created))
 
     @timer(interval=3600)
     def remind_unanswered(self):
@@ -127,6 +159,7 @@ class NotifyService(HealthMixin):
     # -- inbox -----------------------------------------------------------------------------
     @rpc
     def inbox(self, actor, query=None):
+        """The actor's notices, unread first: {items, total, unread}."""
         rows, total, unread = notices.inbox(self.db.session, Actor.load(actor), query)
         return {"items": NOTICES_OUT.dump(rows), "total": total, "unread": unread}
 
@@ -136,26 +169,32 @@ class NotifyService(HealthMixin):
 
     @rpc
     def acknowledge(self, actor, notice_id, payload=None):
+        """回执 {feedback}: once; emits notice_acknowledged."""
         return NOTICE_OUT.dump(notices.acknowledge(self.db, self.clock, Actor.load(actor), notice_id, payload))
 
     @rpc
     def notices_for_item(self, actor, item_id):
+        """The partners' notices about an item and their receipts, for GET /items/{id}."""
         return NOTICES_OUT.dump(notices.for_item(self.db.session, Actor.load(actor), item_id))
 
-    # -- webhooks ----------------------------------------------------------------------------
+    # -- subscriptions and deliveries -------------------------------------------------------
     @rpc
     def subscribe(self, actor, payload):
-        return SUBSCRIPTION_OUT.dump(deliveries.subscribe(self.db, self.clock, Actor.load(actor), payload,
-                                                          self.sender.allow_private))
+        subscription = deliveries.subscribe(self.db, Actor.load(actor), payload, self.sender.channels,
+                                            self.routing.event_types)
+        return SUBSCRIPTION_OUT.dump(subscription)
 
     @rpc
     def subscriptions(self, actor):
         return {"items": SUBSCRIPTIONS_OUT.dump(deliveries.subscriptions(self.db.session, Actor.load(actor)))}
 
     @rpc
-    def deliveries(self, actor, state=None):
-        return {"items": DELIVERIES_OUT.dump(deliveries.listing(self.db.session, Actor.load(actor), state))}
+    def deliveries(self, actor, query=None):
+        """Deliveries, newest first; query {status: pending|delivered|dead, subscription_id}."""
+        if isinstance(query, str):          # deliveries(actor, "dead") reads as a status
+            query = {"status": query}
+        return {"items": DELIVERIES_OUT.dump(deliveries.listing(self.db.session, Actor.load(actor), query))}
 
     @rpc
     def redeliver(self, actor, delivery_id):
-        return DELIVERY_OUT.dump(deliveries.redeliver(self.db, self.clock, Actor.load(actor), delivery_id))
+        return DELIVERY_OUT.dump(deliveries.redeliver(self.db, Actor.load(actor), delivery_id))
