@@ -1,8 +1,11 @@
 """点对点 through the HTTP API: partner departments receive notices when an item that names
 them opens, answer them (回执), and the review office sees the answers on the item."""
+import json
+
 import pytest
 
 from tests.helpers import count_rows, decision_payload, eventually
+from tests.integration.test_notify_service import Receiver
 
 SERVE = {"served_on": "2021-03-05", "recipients": ["张三1", "东河区民政局"], "receipt_signed": True, "unit_seal": True}
 ANNOUNCE = {"announced_on": "2021-03-08", "scope": "全体干部大会", "announcers": ["李四", "王五"],
@@ -65,3 +68,38 @@ def test_bad_subscriptions_are_refused(api, body, field):
     assert reply.status_code == 400 and field in reply.json()["fields"], reply.text
     assert api.get("/api/v1/subscriptions", "admin").json()["items"] == []
     assert api.post("/api/v1/subscriptions", "shen", json=body).status_code == 403
+
+
+def test_a_partner_units_system_receives_its_roles_events_signed_and_reviewers_see_submissions(
+        platform_config, platform):
+    platform_config.update(NOTIFY_WEBHOOK_ALLOW_PRIVATE=True, NOTIFY_WEBHOOK_POLL_SECONDS=0.1)
+    api = platform()
+    receiver = Receiver([])
+    try:
+        reply = api.post("/api/v1/subscriptions", "admin", json={
+            "unit_id": api.units["中共东河区委组织部"], "partner_role": "finance", "url": receiver.url,
+            "secret": "0123456789abcdef", "events": ["item_opened"]})
+        assert reply.status_code == 201, reply.text
+        assert (reply.json()["unit_kind"], reply.json()["partner_role"]) == ("partner", "organization")
+        decision = api.post("/api/v1/decisions", "shen", json=decision_payload(unit_id=api.unit_id)).json()
+        ids = {i["code"]: i["id"] for i in decision["items"]}
+        walk(api, ids["SERVE"], SERVE)
+        submitted = eventually(lambda: api.get("/api/v1/notices?kind=review", "shen").json()["items"],
+                               lambda found: found)
+        assert submitted[0]["title"] == "新的上报待审核：送达" and submitted[0]["from"]
+        walk(api, ids["ANNOUNCE"], ANNOUNCE)
+        eventually(lambda: receiver.received, lambda found: found, timeout=10)
+        headers, body = receiver.received[0]
+        assert json.loads(body)["item_id"] == ids["COPY"] and headers["X_PLATFORM_SIGNATURE"].startswith("sha256=")
+        delivered = api.get("/api/v1/deliveries?status=delivered", "admin").json()["items"]
+        assert [d["status"] for d in delivered] == ["delivered"]
+        before = count_rows(api.config["NOTIFY_DB_URL"], "notice", "delivery")
+        assert api.get("/api/v1/deliveries?status=lost", "admin").status_code == 400
+        assert api.post(f"/api/v1/deliveries/{delivered[0]['id']}/redeliver", "shen").status_code == 403
+        assert api.post("/api/v1/deliveries/nope/redeliver", "admin").status_code == 404
+        other = api.get("/api/v1/notices", "zuzhi").json()["items"][0]
+        assert api.post(f"/api/v1/notices/{other['id']}/read", "min").status_code == 404
+        assert count_rows(api.config["NOTIFY_DB_URL"], "notice", "delivery") == before
+        assert api.get("/api/v1/notices", "zuzhi").json()["items"][0]["read_at"] is None
+    finally:
+        receiver.close()
