@@ -78,9 +78,9 @@ def publish(env, count, prefix):
     from nameko.standalone.events import event_dispatcher
     dispatch = event_dispatcher({"AMQP_URI": env["AMQP_URI"]})
     for n in range(count):
-        dispatch("case", "item_opened", {"event_id": f"{prefix}-{n}", "occurred_at": _now(), "item_id": n, "decision_id": 1, "unit_id": 3,
-                                         "code": "ARCHIVE", "name": "归档", "due_date": "2026-12-01",
-                                         "partners": ["organization"]})
+        dispatch("case", "item_opened", {"event_id": f"{prefix}-{n}", "occurred_at": _now(), "item_id": n,
+                                         "decision_id": 1, "unit_id": 3, "code": "ARCHIVE", "name": "归档",
+                                         "due_date": "2026-12-01", "partners": ["organization"]})
 
 
 def _now():
