@@ -32,7 +32,13 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     """上报: validate the evidence, run the pre-checks, move the item to submitted."""
     actor.require("operator")
     item = case.get_item(actor.dump(), item_id)
-    orphaned = _orphaned(uow.session, item)
+    waiting = _waiting_report(uow.session, item_id)
+    if waiting is not None:
+        raise ItemNotReportable(f"事项“{item['name']}”已上报（第{waiting.round}轮），正在等待审核",
+                                {"item_id": [item["state"]]})
+    # Submitted in case with no report here: a submission died between case's commit and
+    # ours.  The unit may report again, without moving the item a second time.
+    orphaned = item["state"] == "submitted"
     if item["state"] not in REPORTABLE and not orphaned:
         raise ItemNotReportable(_not_reportable(case, actor, item), {"item_id": [item["state"]]})
     data = load(REPORT_IN, payload)
@@ -59,13 +65,10 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     return present(uow.session, [report], previous=previous[-1] if previous else None)[0]
 
 
-def _orphaned(session, item):
-    """Submitted in case with no report waiting here: a submission died between case's commit
-    and ours.  The unit may report again, without moving the item a second time."""
-    if item["state"] != "submitted":
-        return False
-    return session.scalar(select(Report.id).where(
-        Report.item_id == item["id"], Report.state.in_(("submitted",) + CLAIMED)).limit(1)) is None
+def _waiting_report(session, item_id):
+    """The round waiting for (or under) review, if any: a unit never has two at once."""
+    return session.scalar(select(Report).where(
+        Report.item_id == item_id, Report.state.in_(("submitted",) + CLAIMED)).limit(1))
 
 
 def _not_reportable(case, actor, item):

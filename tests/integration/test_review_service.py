@@ -118,13 +118,30 @@ def test_an_item_submitted_without_a_report_can_be_reported_once(services):
     assert call(review, "approve_report", REVIEWER, report["id"], {})["state"] == "approved"
 
 
-def _abandon_claim(db_url, report_id, seconds_ago):
+def _abandon_claim(db_url, report_id, seconds_ago, state="approving"):
     """What a reviewer's request leaves when its worker dies between the claim and the verdict."""
     engine = create_engine(db_url, poolclass=NullPool)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE report SET state = 'approving', version = version + 1, claimed_at = :at "
-                          "WHERE id = :id"), {"at": utcnow() - timedelta(seconds=seconds_ago), "id": report_id})
+        conn.execute(text("UPDATE report SET state = :state, version = version + 1, claimed_at = :at "
+                          "WHERE id = :id"), {"at": utcnow() - timedelta(seconds=seconds_ago), "id": report_id,
+                                             "state": state})
     engine.dispose()
+
+
+def test_no_new_round_while_the_last_is_still_under_review(services, platform_config):
+    case, review = services["case"], services["review"]
+    serve = call(case, "register_decision", REVIEWER, decision_payload())["items"][0]
+    report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    # A rejection died after case moved the item back to the unit, before review recorded it:
+    call(case, "transition_item", REVIEWER, serve["id"], "rejected")
+    _abandon_claim(platform_config["REVIEW_DB_URL"], report["id"], seconds_ago=5, state="rejecting")
+    with pytest.raises(ItemNotReportable, match="第1轮"):
+        call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    # Once the claim is taken over, the rejection is recorded and the unit reports round 2.
+    _abandon_claim(platform_config["REVIEW_DB_URL"], report["id"], seconds_ago=600, state="rejecting")
+    call(review, "reject_report", REVIEWER, report["id"], {"problem": "其他", "requirement": "x", "rectify_by": "2099-01-01"})
+    again = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    assert again["round"] == 2 and call(case, "get_item", REVIEWER, serve["id"])["state"] == "submitted"
 
 
 @pytest.mark.parametrize("case_moved", [False, True])
