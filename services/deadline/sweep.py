@@ -6,43 +6,61 @@ cost follows the items that cross a threshold, not all items.  Rows are claimed 
 twice; each crossing is recorded and its event written in the same transaction.
 """
 from datetime import date, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from services.common.actor import Actor
 from services.common.errors import NotFound, ValidationFailed
 
-from .models import Deadline
+from .models import Alert, Deadline
 from .thresholds import ACTIVE, crossed, light, schedule, worst
-from .tracking import countdown_of, raise_alert, reschedule
+from .tracking import alert_of, countdown_of, reschedule
 
 FORECAST_HORIZON_DAYS = 3660   # "absurdly far" beyond about ten years
 
 
+# What a crossing may change on a countdown row (written back in one statement per batch).
+_SWEPT = ("level", "reminded_on", "warned", "overdue_on", "gate_reached", "next_check_on")
+
+
 def sweep(uow, settings, today: date, batch=1000):
-    """Raise every threshold crossed by ``today``; returns how many rows it handled."""
+    """Raise every threshold crossed by ``today``; returns how many rows it handled.
+
+    Set-based: rows are read as plain values and written back, with their alerts and
+    events, in one statement each per batch (an ORM object per row made the sweep twice as slow).
+    """
     handled = 0
+    table = Deadline.__table__
     while True:
-        query = (select(Deadline).where(Deadline.next_check_on <= today)
-                 .order_by(Deadline.next_check_on).limit(batch))
+        query = (select(table).where(table.c.next_check_on <= today)
+                 .order_by(table.c.next_check_on).limit(batch))
         if uow.session.bind.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        rows = uow.session.scalars(query).all()
-        for row in rows:
-            _apply(uow, row, settings, today)
+        rows = [SimpleNamespace(**r._mapping) for r in uow.session.execute(query)]
+        raised = [alert for row in rows for alert in _apply(row, settings, today)]
+        if rows:
+            uow.session.execute(update(Deadline), [
+                {"item_id": row.item_id, **{key: getattr(row, key) for key in _SWEPT}} for row in rows])
+        alert_rows = [alert for alert, _ in raised if alert]
+        if alert_rows:
+            uow.session.execute(insert(Alert), alert_rows)
+        uow.emit_many(event for _, event in raised)
         uow.commit()
         handled += len(rows)
         if len(rows) < batch:
             return handled
 
 
-def _apply(uow, row, settings, today):
+def _apply(row, settings, today):
+    """Move ``row`` past what it crossed; the (alert row, event) pairs raised."""
+    raised = []
     for level in crossed(countdown_of(row), settings, today):
         if level == "due_date_reached":
             row.gate_reached = True
-            uow.emit("deadline_due_date_reached", {
+            raised.append((None, ("deadline_due_date_reached", {
                 "item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
-                "code": row.code, "opens_on": row.opens_on.isoformat()})
+                "code": row.code, "opens_on": row.opens_on.isoformat()})))
             continue
         if level == "reminder":
             row.reminded_on = today
@@ -51,8 +69,10 @@ def _apply(uow, row, settings, today):
         elif level == "overdue":
             row.overdue_on = today
         row.level = _stronger(row.level, level)
-        raise_alert(uow, row, level, today)
+        alert, payload = alert_of(row, level, today)
+        raised.append((alert, (f"deadline_{level}", payload)))
     reschedule(row, settings)
+    return raised
 
 
 _RANK = {None: 0, "reminder": 1, "warning": 2, "overdue": 3}

@@ -65,14 +65,21 @@ def due_date_changed(uow, settings, today, item_id, new_due):
 
 
 def raise_alert(uow, row, level, today):
+    alert, payload = alert_of(row, level, today)
+    uow.session.add(Alert(**alert))
+    uow.emit(f"deadline_{level}", payload)
+
+
+def alert_of(row, level, today):
+    """The alert row and the event announcing it, for ``row`` crossing ``level``."""
     days_left = (row.target_date - today).days
-    uow.session.add(Alert(item_id=row.item_id, decision_id=row.decision_id, unit_id=row.unit_id,
-                          level=level, raised_on=today, due_date=row.target_date, days_left=days_left,
-                          created_at=utcnow()))
-    uow.emit(f"deadline_{level}", {
-        "item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id, "code": row.code,
-        "name": row.name, "due_date": row.target_date.isoformat(), "level": level,
-        "days_left": days_left, "as_of": today.isoformat()})
+    alert = {"item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
+             "level": level, "raised_on": today, "due_date": row.target_date,
+             "days_left": days_left, "created_at": utcnow()}
+    payload = {"item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
+               "code": row.code, "name": row.name, "due_date": row.target_date.isoformat(),
+               "level": level, "days_left": days_left, "as_of": today.isoformat()}
+    return alert, payload
 
 
 def _row(uow, item_id):
