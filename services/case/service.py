@@ -2,7 +2,6 @@
 import logging
 
 from nameko.events import event_handler
-from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from services.common.actor import SYSTEM, Actor
@@ -10,6 +9,7 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
+from services.common.startup import BuiltAtStartup
 from services.common.schemas import load
 
 from . import execution, statistics
@@ -24,22 +24,13 @@ ITEM_OUT, ITEMS_OUT, ITEM_DETAIL_OUT = ItemOut(), ItemOut(many=True), ItemDetail
 STATS_QUERY = StatsQuery()
 
 
-class RuleBookProvider(DependencyProvider):
-    """Loads and validates the rule book at start-up: a bad entry stops the service."""
-
-    def setup(self):
-        self.book = load_rulebook(self.container.config["RULEBOOK_PATH"])
-
-    def get_dependency(self, worker_ctx):
-        return self.book
-
-
 class CaseService(HealthMixin):
     name = "case"
 
     db = Database("CASE_DB_URL")
     clock = Clock()
-    rulebook = RuleBookProvider()
+    # Loaded and validated at start-up: a bad entry stops the service with its name.
+    rulebook = BuiltAtStartup(lambda config: load_rulebook(config["RULEBOOK_PATH"]))
     metrics = Metrics()
 
     @rpc

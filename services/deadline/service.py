@@ -3,7 +3,6 @@ import logging
 
 import yaml
 from nameko.events import event_handler
-from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -12,6 +11,7 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
+from services.common.startup import BuiltAtStartup
 from services.common.schemas import load
 
 from . import sweep, tracking
@@ -22,15 +22,10 @@ log = logging.getLogger(__name__)
 FORECAST_QUERY, ALERTS_QUERY = ForecastQuery(), AlertsQuery()
 
 
-class SettingsProvider(DependencyProvider):
+def thresholds_of(config):
     """The thresholds, read from the rule book's settings (the one place they live)."""
-
-    def setup(self):
-        with open(self.container.config["RULEBOOK_PATH"], encoding="utf-8") as handle:
-            self.settings = Settings.from_rulebook(yaml.safe_load(handle)["settings"])
-
-    def get_dependency(self, worker_ctx):
-        return self.settings
+    with open(config["RULEBOOK_PATH"], encoding="utf-8") as handle:
+        return Settings.from_rulebook(yaml.safe_load(handle)["settings"])
 
 
 class DeadlineService(HealthMixin):
@@ -38,7 +33,7 @@ class DeadlineService(HealthMixin):
 
     db = Database("DEADLINE_DB_URL")
     clock = Clock()
-    settings = SettingsProvider()
+    settings = BuiltAtStartup(thresholds_of)
     metrics = Metrics()
 
     # -- the sweep --------------------------------------------------------------------

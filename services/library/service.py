@@ -5,7 +5,6 @@ the caller may see (the case service answers NotFound otherwise, and that passes
 """
 import logging
 
-from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 
 from services.common.actor import Actor
@@ -13,35 +12,27 @@ from services.common.clock import Clock
 from services.common.errors import ValidationFailed
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
+from services.common.startup import BuiltAtStartup
 
 from .library import Library
 from .settings import corpus_folders, resolve, setting
 
 log = logging.getLogger(__name__)
 
-class LibraryProvider(DependencyProvider):
-    """Opens the library at start-up: corpus, rule-book check, templates, index (built at
-    first start, reused while the corpus is unchanged)."""
-
-    def setup(self):
-        config = self.container.config
-        self.library = Library.open(
-            corpus_folders(setting(config, "LIBRARY_CORPUS_DIR")),
-            resolve(setting(config, "LIBRARY_INDEX_DIR")),
-            rulebook_path=resolve(setting(config, "RULEBOOK_PATH")),
-            template_dir=resolve(setting(config, "LIBRARY_TEMPLATE_DIR")))
-
-    def stop(self):
-        self.library.close()
-
-    def get_dependency(self, worker_ctx):
-        return self.library
+def open_library(config):
+    """The library at start-up: corpus, rule-book check, templates, index (built at first
+    start, reused while the corpus is unchanged)."""
+    return Library.open(
+        corpus_folders(setting(config, "LIBRARY_CORPUS_DIR")),
+        resolve(setting(config, "LIBRARY_INDEX_DIR")),
+        rulebook_path=resolve(setting(config, "RULEBOOK_PATH")),
+        template_dir=resolve(setting(config, "LIBRARY_TEMPLATE_DIR")))
 
 
 class LibraryService(HealthMixin):
     name = "library"
 
-    library = LibraryProvider()
+    library = BuiltAtStartup(open_library, close=Library.close)
     clock = Clock()
     metrics = Metrics()
     case = RpcProxy("case")

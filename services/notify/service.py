@@ -16,6 +16,7 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
+from services.common.startup import BuiltAtStartup
 from services.common.periodic import Periodic
 
 from . import deliveries, notices
@@ -32,15 +33,10 @@ log = logging.getLogger(__name__)
 NOTICES_CREATED = Counter("notify_notices_total", "Notices created from events")
 
 
-class RoutingProvider(DependencyProvider):
+def routing_of(config):
     """routing.yaml, with the item names of the rule book (review events carry only codes)."""
-
-    def setup(self):
-        book = load_rulebook(self.container.config.get("RULEBOOK_PATH") or DEFAULT_RULEBOOK)
-        self.routing = replace(load_routing(), item_names={rule.code: rule.name for rule in book.items})
-
-    def get_dependency(self, worker_ctx):
-        return self.routing
+    book = load_rulebook(config.get("RULEBOOK_PATH") or DEFAULT_RULEBOOK)
+    return replace(load_routing(), item_names={rule.code: rule.name for rule in book.items})
 
 
 class Sender(DependencyProvider):
@@ -66,7 +62,7 @@ class Sender(DependencyProvider):
     @property
     def channels(self):
         """Read on each use: tests and operators may tune the webhook schedule at run time."""
-        routing = _provider(self.container, "routing").routing
+        routing = _provider(self.container, "routing").value
         return Channels(routing.webhooks, self.allow_private, self.smtp, self.public_url)
 
     def send_due(self):
@@ -98,7 +94,7 @@ class NotifyService(HealthMixin):
 
     db = Database("NOTIFY_DB_URL")
     clock = Clock()
-    routing = RoutingProvider()
+    routing = BuiltAtStartup(routing_of)
     sender = Sender()
     metrics = Metrics()
 

@@ -2,7 +2,6 @@
 import base64
 
 from nameko.dependency_providers import Config
-from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 
 from services.common.actor import Actor
@@ -10,6 +9,7 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
+from services.common.startup import BuiltAtStartup
 
 from . import attachments, extensions, figures, guidance, records, reporting
 from .checklist import load_checklist
@@ -19,28 +19,14 @@ GUIDANCE_OUT, GUIDANCES_OUT = GuidanceOut(), GuidanceOut(many=True)
 EXTENSION_OUT, EXTENSIONS_OUT, ATTACHMENT_OUT = ExtensionOut(), ExtensionOut(many=True), AttachmentOut()
 
 
-class Built(DependencyProvider):
-    """One object built from the config at start-up (a bad checklist stops the service
-    there) and handed to every worker."""
-
-    def __init__(self, build):
-        self.build = build
-
-    def setup(self):
-        self.value = self.build(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.value
-
-
 class ReviewService(HealthMixin):
     name = "review"
 
     db = Database("REVIEW_DB_URL")
     clock = Clock()
     case = RpcProxy("case")
-    checklist = Built(lambda config: load_checklist())
-    store = Built(lambda config: attachments.AttachmentStore(config["ATTACHMENT_DIR"]))
+    checklist = BuiltAtStartup(lambda config: load_checklist())
+    store = BuiltAtStartup(lambda config: attachments.AttachmentStore(config["ATTACHMENT_DIR"]))
     metrics = Metrics()
     config = Config()
 

@@ -13,7 +13,8 @@ from nameko.testing.utils import get_extension
 import tests.integration.test_notify_service as base
 from services.common.clock import Clock
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.notify.service import NotifyService, RoutingProvider
+from services.common.startup import BuiltAtStartup
+from services.notify.service import NotifyService
 from tests.helpers import count_rows, eventually
 
 ADMIN, OPERATOR, ORGANISATION, HR = base.ADMIN, base.OPERATOR, base.ORGANISATION, base.HR
@@ -89,7 +90,7 @@ def notify(platform_config, container_factory, smtp):
                            NOTIFY_PUBLIC_URL="https://jiandu.example/", CLOCK_TODAY="2021-03-05")
     container = container_factory(NotifyService, platform_config)
     container.start()
-    get_extension(container, RoutingProvider).routing.webhooks.update(
+    get_extension(container, BuiltAtStartup, attr_name="routing").value.webhooks.update(
         max_attempts=3, backoff_base_seconds=0.05, backoff_max_seconds=0.1, timeout_seconds=1)
     return container
 

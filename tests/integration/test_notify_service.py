@@ -14,7 +14,8 @@ from nameko.testing.utils import get_extension
 
 from services.common.errors import NotFound, ValidationFailed
 from services.notify.exceptions import AlreadyAcknowledged
-from services.notify.service import NotifyService, RoutingProvider
+from services.common.startup import BuiltAtStartup
+from services.notify.service import NotifyService
 from tests.helpers import eventually
 
 ADMIN = {"user_id": 1, "role": "admin", "unit_id": None}
@@ -53,10 +54,10 @@ class Receiver:
 def notify(platform_config, container_factory):
     platform_config.update(NOTIFY_WEBHOOK_ALLOW_PRIVATE=True, NOTIFY_WEBHOOK_POLL_SECONDS=0.1)
     container = container_factory(NotifyService, platform_config)
-    routing = get_extension(container, RoutingProvider)
+    routing = get_extension(container, BuiltAtStartup, attr_name="routing")
     container.start()
     # Fast retries for the test: 3 attempts, 50 ms base.
-    routing.routing.webhooks.update(max_attempts=3, backoff_base_seconds=0.05, backoff_max_seconds=0.1,
+    routing.value.webhooks.update(max_attempts=3, backoff_base_seconds=0.05, backoff_max_seconds=0.1,
                                     timeout_seconds=1)
     return container
 

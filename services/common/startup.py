@@ -1,0 +1,25 @@
+"""One object built from the config when the service starts, handed to every worker.
+
+Rule books, checklists, routing tables and indexes are read and validated here, so a bad
+file stops the service at start-up with its error instead of failing a request later.
+"""
+from nameko.extensions import DependencyProvider
+
+
+class BuiltAtStartup(DependencyProvider):
+    """``rulebook = BuiltAtStartup(lambda config: load_rulebook(config["RULEBOOK_PATH"]))``;
+    ``close`` (optional) is called with the object when the service stops."""
+
+    def __init__(self, build, close=None):
+        self.build = build
+        self.close = close
+
+    def setup(self):
+        self.value = self.build(self.container.config)
+
+    def stop(self):
+        if self.close is not None:
+            self.close(self.value)
+
+    def get_dependency(self, worker_ctx):
+        return self.value
