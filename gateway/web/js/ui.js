@@ -32,6 +32,30 @@ export function countdown(dueDate, state) {
 }
 
 export function date(value) { return value ? String(value).slice(0, 10) : '—'; }
+
+/**
+ * 回复期限 of a notice: the date, and while no answer has come how it stands; a date already
+ * past is highlighted (class overdue, and its words say so: colour is never the only signal).
+ */
+export function replyDue(due, answered) {
+  if (!due) return null;
+  return h('span', { class: !answered && isPast(due) ? 'reply-due overdue' : 'reply-due' }, date(due),
+    answered ? null : [' ', countdown(String(due).slice(0, 10), 'open')]);
+}
+
+/** A date (YYYY-MM-DD…) before today. */
+export function isPast(day) { return Boolean(day) && String(day).slice(0, 10) < todayIso(); }
+
+/**
+ * The client's own page for a notice's `link` (#/items/7, or an API or web path ending in
+ * items/7 or decisions/3), or null.  Only these two routes are ever produced, so a link from
+ * the server can never become a javascript: or foreign address.
+ */
+export function clientRoute(link) {
+  const found = /(?:^|[/#])(items|decisions)\/(\d+)\/?(?:[?#].*)?$/.exec(String(link ?? ''));
+  return found ? `#/${found[1]}/${found[2]}` : null;
+}
+
 /** A server instant (ISO; naive ones are UTC) in the reader's local time: 2021-03-01 09:30. */
 export function dateTime(value) {
   if (!value) return '—';
@@ -125,13 +149,16 @@ export async function load(container, work, what) {
   }
 }
 
-/** A page listing one resource: heading, a line of explanation, rows drawn by `draw(rows, unitMap)`. */
-export async function listPage(root, { title, intro, path, what }, draw) {
+/**
+ * A page listing one resource: heading, a line of explanation (and `extra` nodes, e.g. tabs),
+ * rows drawn by `draw(rows, unitMap, body)`; `body` is the whole answer (total, unread…).
+ */
+export async function listPage(root, { title, intro, path, query, what, extra }, draw) {
   const box = h('div');
-  root.append(pageTitle(title), h('p', { class: 'muted' }, intro), box);
+  root.append(...[pageTitle(title), h('p', { class: 'muted' }, intro), extra, box].filter(Boolean));
   await load(box, async () => {
-    const [body, unitMap] = await Promise.all([api.get(path), units().catch(() => new Map())]);
-    return draw(listOf(body).items, unitMap);
+    const [body, unitMap] = await Promise.all([api.get(path, query), units().catch(() => new Map())]);
+    return draw(listOf(body).items, unitMap, body);
   }, what);
 }
 
