@@ -4,7 +4,7 @@ import { api, listOf } from '../api.js';
 import { facts, h, notice, replace, section, table } from '../dom.js';
 import { busy, field, onSubmit, options, splitList, summaryBox } from '../forms.js';
 import { EVIDENCE, EXTENSION_STATES, ITEM_STATES, PARTNER_ROLES, PROBLEM_CATEGORIES, REPORT_STATES, ROLES, label } from '../labels.js';
-import { countdown, date, dateTime, legalBasis, light, pageTitle, problem, stateBadge, todayIso } from '../ui.js';
+import { countdown, date, dateTime, isPast, legalBasis, light, pageTitle, problem, replyDue, stateBadge, todayIso, units } from '../ui.js';
 
 const REPORTABLE = ['open', 'rejected'];
 
@@ -39,6 +39,9 @@ export async function render(root, ctx, outcome) {
   if (user.role === 'reviewer') {
     const pending = (item.extensions || []).filter((e) => ['requested', 'pending'].includes(e.state || e.status));
     if (pending.length) root.append(extensionsPanel(pending, refresh));
+  }
+  if (Array.isArray(item.partner_notices) && (item.partner_notices.length || item.partners?.length)) {
+    root.append(partnerNoticesPanel(item.partner_notices, await units().catch(() => new Map())));
   }
   if (item.reports) root.append(section('上报与审核记录', reportsList(item)));
   if (item.extensions?.length) root.append(section('延期申请', extensionTable(item.extensions)));
@@ -221,6 +224,31 @@ function extensionTable(extensions) {
     { label: '延至', cell: (e) => date(e.new_due_date || e.due_date) },
     { label: '申请时间', cell: (e) => dateTime(e.created_at || e.requested_at) },
   ], extensions);
+}
+
+// -- 协作部门回执 ------------------------------------------------------------------------
+/** The notices sent to the partner departments about this item (点对点), read or not, answered or not. */
+function partnerNoticesPanel(notices, unitMap) {
+  const title = '协作部门通知与回执';
+  if (!notices.length) return section(title, h('p', { class: 'muted' }, '尚未向协作部门发出通知（事项开启时发出）。'));
+  const answered = notices.filter((n) => n.acknowledged_at).length;
+  const late = (n) => !n.acknowledged_at && isPast(n.reply_due);
+  const overdue = notices.filter(late).length;
+  return section(title,
+    h('p', null, `共 ${notices.length} 份通知，${answered} 份已回执，${notices.length - answered} 份待回执`,
+      overdue ? h('span', { class: 'countdown overdue' }, `（${overdue} 份已过回复期限）`) : null),
+    table([
+      { label: '协作部门', cell: (n) => (n.kind === 'partner' ? label(PARTNER_ROLES, n.role) : unitMap.get(n.unit_id)?.name || '—') },
+      { label: '通知', cell: (n) => h('span', null, n.title || '通知', ' ', h('span', { class: 'muted nowrap' }, dateTime(n.created_at))) },
+      { label: '阅读', cell: (n) => (n.read_at ? h('span', null, h('span', { class: 'badge state-locked' }, '已读'), ' ', h('span', { class: 'muted nowrap' }, dateTime(n.read_at)))
+        : h('span', { class: 'badge state-open' }, '未读')) },
+      { label: '回执', cell: (n) => (n.acknowledged_at
+        ? h('span', null, h('span', { class: 'badge state-approved' }, '已回执'), ' ', h('span', { class: 'muted nowrap' }, dateTime(n.acknowledged_at)),
+          n.acknowledged_unit_id && unitMap.get(n.acknowledged_unit_id) ? [' ', h('span', { class: 'muted' }, unitMap.get(n.acknowledged_unit_id).name)] : null)
+        : h('span', { class: `badge ${late(n) ? 'state-rejected' : 'state-submitted'}` }, late(n) ? '回执逾期' : '待回执')) },
+      { label: '反馈', cell: (n) => (n.acknowledged_at ? n.feedback || h('span', { class: 'muted' }, '（未填写）') : '—') },
+      { label: '回复期限', cell: (n) => replyDue(n.reply_due, Boolean(n.acknowledged_at)) || '—' },
+    ], notices));
 }
 
 // -- records ----------------------------------------------------------------------------
