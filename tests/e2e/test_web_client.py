@@ -1,7 +1,9 @@
 """The web client (网页端) as the gateway serves it: the page, its static files with their types
-and cache validators, refusal of anything outside the web folder, and modules that parse and
-import only files that exist.  The gateway runs alone: serving files needs no other service."""
+and cache validators, refusal of anything outside the web folder, modules that parse and
+import only files that exist, and the client's copy of the evidence checklist that matches
+evidence.yaml.  The gateway runs alone: serving files needs no other service."""
 import http.client
+import json
 import re
 import shutil
 import subprocess
@@ -130,3 +132,22 @@ def test_no_module_writes_markup_from_strings():
     offenders = [f"{m.relative_to(WEB_ROOT)}:{n}" for m in MODULES
                  for n, line in enumerate(m.read_text(encoding="utf-8").splitlines(), 1) if sinks.search(line)]
     assert offenders == []
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_clients_evidence_checklist_and_problem_categories_are_those_of_evidence_yaml():
+    """labels.js keeps a copy of evidence.yaml's form for when the review service offers none:
+    every item code's fields (key, label, type, required, options) and the 驳回 categories."""
+    from services.review.checklist import load_checklist
+
+    source = (WEB_ROOT / "js" / "labels.js").read_text(encoding="utf-8") + (
+        "\nprocess.stdout.write(JSON.stringify({evidence: EVIDENCE, problems: PROBLEM_CATEGORIES}));\n")
+    run = subprocess.run(["node", "--input-type=module"], input=source.encode(), capture_output=True, timeout=30)
+    assert run.returncode == 0, run.stderr.decode()
+    client = json.loads(run.stdout)
+    checklist = load_checklist()
+    shown = {code: [{"key": f["key"], "label": f["label"], "type": f["type"], "required": bool(f.get("required")),
+                     "options": f.get("options")} for f in fields]
+             for code, fields in client["evidence"].items()}
+    assert shown == {code: checklist.form(code) for code in checklist.fields}
+    assert client["problems"] == list(checklist.problem_categories)

@@ -37,16 +37,19 @@ export const REGULATION_SHORT = {
 export const LIBRARY_CATEGORIES = ['法律法规', '党内法规', '监察法规文件', '地方制度'];
 export const LIBRARY_STATUSES = ['现行有效', '已被取代', '历史文本'];
 
-// 智能预审 and 驳回 speak the reviewers' problem categories.
+// 智能预审 and 驳回 speak the reviewers' problem categories: problem_categories of
+// services/review/evidence.yaml, in its order and by its names (its problem_aliases, e.g.
+// 三书落实不及时, are other names the server also accepts, never offered here).
 export const PROBLEM_CATEGORIES = ['以送达代替宣布', '送达部门遗漏', '本人不表态', '投档不及时', '执行不报告',
-  '年度考核运用不规范', '三书落实不及时', '违纪所得未退缴', '证明材料不全', '其他'];
+  '年度考核运用不规范', '两书落实不及时', '违纪所得未退缴', '证明材料不全', '其他'];
 
 export const RATING_GRADES = ['优秀', '称职(合格)', '基本称职', '不称职(不合格)', '不定等次'];
 
 /**
  * The evidence a report carries, per item code (rules.md, "a reviewer's checklist").  Used when
  * the review service offers no checklist of its own.  type list = names separated by 、 or commas.
- * Generated from services/review/evidence.yaml: keep the keys identical.
+ * The form of services/review/evidence.yaml (review.checklist.Checklist.form): the same keys,
+ * labels, types, required marks and options, checked by tests/e2e/test_web_client.py.
  */
 export const EVIDENCE = {
   SERVE: [
