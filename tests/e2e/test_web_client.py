@@ -137,17 +137,58 @@ def test_no_module_writes_markup_from_strings():
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_the_clients_evidence_checklist_and_problem_categories_are_those_of_evidence_yaml():
     """labels.js keeps a copy of evidence.yaml's form for when the review service offers none:
-    every item code's fields (key, label, type, required, options) and the 驳回 categories."""
+    every item code's fields (key, label, type, required, options), the common fields (补充说明)
+    and the 驳回 categories."""
     from services.review.checklist import load_checklist
 
     source = (WEB_ROOT / "js" / "labels.js").read_text(encoding="utf-8") + (
-        "\nprocess.stdout.write(JSON.stringify({evidence: EVIDENCE, problems: PROBLEM_CATEGORIES}));\n")
+        "\nprocess.stdout.write(JSON.stringify({evidence: EVIDENCE, problems: PROBLEM_CATEGORIES,"
+        " common: COMMON_EVIDENCE}));\n")
     run = subprocess.run(["node", "--input-type=module"], input=source.encode(), capture_output=True, timeout=30)
     assert run.returncode == 0, run.stderr.decode()
     client = json.loads(run.stdout)
     checklist = load_checklist()
-    shown = {code: [{"key": f["key"], "label": f["label"], "type": f["type"], "required": bool(f.get("required")),
-                     "options": f.get("options")} for f in fields]
-             for code, fields in client["evidence"].items()}
-    assert shown == {code: checklist.form(code) for code in checklist.fields}
+    def shown(fields):
+        return [{"key": f["key"], "label": f["label"], "type": f["type"], "required": bool(f.get("required")),
+                 "options": f.get("options")} for f in fields]
+
+    assert {code: shown(fields) for code, fields in client["evidence"].items()} == {
+        code: checklist.form(code) for code in checklist.fields}
     assert client["problems"] == list(checklist.problem_categories)
+    assert shown(client["common"]) == checklist.form_fields(checklist.common)
+
+
+def run_checklist_module(script):
+    """Run ``script`` (JavaScript, with checklistFrom in scope) under node; its JSON output."""
+    module = (WEB_ROOT / "js" / "checklist.js").as_uri()
+    source = f"import {{ checklistFrom }} from '{module}';\n{script}\n"
+    run = subprocess.run(["node", "--input-type=module"], input=source.encode(), capture_output=True, timeout=30)
+    assert run.returncode == 0, run.stderr.decode()
+    return json.loads(run.stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_report_and_reject_forms_take_the_checklist_the_server_answers():
+    """Common fields (补充说明) and 驳回 categories come from GET /items/{id}/checklist; labels.js
+    stands in only for what the answer lacks, and an empty common_fields list means none."""
+    from services.review.checklist import load_checklist
+
+    checklist = load_checklist()
+    answer = {"code": "ANNOUNCE", "fields": checklist.form("ANNOUNCE"),
+              "common_fields": [{"key": "remark", "label": "备注", "type": "textarea", "required": False,
+                                 "options": None}],
+              "problem_categories": ["以送达代替宣布", "其他"]}
+    bare = {"code": "ANNOUNCE", "fields": checklist.form("ANNOUNCE")}
+    out = run_checklist_module(
+        f"const answer = {json.dumps(answer)}, bare = {json.dumps(bare)};\n"
+        "process.stdout.write(JSON.stringify({served: checklistFrom(answer, 'ANNOUNCE'),"
+        " bare: checklistFrom(bare, 'ANNOUNCE'), none: checklistFrom(null, 'ANNOUNCE'),"
+        " empty: checklistFrom({...answer, common_fields: [], problem_categories: []}, 'ANNOUNCE')}));")
+    served, bare_out, none, empty = out["served"], out["bare"], out["none"], out["empty"]
+    assert [f["key"] for f in served["common"]] == ["remark"] and served["common"][0]["label"] == "备注"
+    assert served["problems"] == ["以送达代替宣布", "其他"]
+    assert [f["key"] for f in served["fields"]] == [f["key"] for f in checklist.form("ANNOUNCE")]
+    for fallback in (bare_out, none):
+        assert [(f["key"], f["label"]) for f in fallback["common"]] == [("note", "补充说明")]
+        assert fallback["problems"] == list(checklist.problem_categories)
+    assert empty["common"] == [] and empty["problems"] == list(checklist.problem_categories)

@@ -39,7 +39,8 @@ export const LIBRARY_STATUSES = ['现行有效', '已被取代', '历史文本']
 
 // 智能预审 and 驳回 speak the reviewers' problem categories: problem_categories of
 // services/review/evidence.yaml, in its order and by its names (its problem_aliases, e.g.
-// 三书落实不及时, are other names the server also accepts, never offered here).
+// 三书落实不及时, are other names the server also accepts, never offered here).  The 驳回 form
+// offers the list GET /items/{id}/checklist answers; this copy only when it answers none.
 export const PROBLEM_CATEGORIES = ['以送达代替宣布', '送达部门遗漏', '本人不表态', '投档不及时', '执行不报告',
   '年度考核运用不规范', '两书落实不及时', '违纪所得未退缴', '证明材料不全', '其他'];
 
@@ -115,6 +116,14 @@ export const EVIDENCE = {
     { key: 'approval_document', label: '批准文件', type: 'textarea', required: true },
   ],
 };
+
+/**
+ * Fields every report may carry besides its item's own (common_evidence of evidence.yaml, the
+ * checklist's common_fields): used when the server's checklist names none.
+ */
+export const COMMON_EVIDENCE = [
+  { key: 'note', label: '补充说明', type: 'textarea', required: false },
+];
 
 export function label(map, code) {
   return (code !== null && code !== undefined && map[code]) || code || '—';

@@ -3,7 +3,8 @@
 import { api, listOf } from '../api.js';
 import { facts, h, notice, replace, section, table } from '../dom.js';
 import { busy, field, onSubmit, options, splitList, summaryBox } from '../forms.js';
-import { EVIDENCE, EXTENSION_STATES, ITEM_STATES, PARTNER_ROLES, PROBLEM_CATEGORIES, REPORT_STATES, ROLES, label } from '../labels.js';
+import { checklistFrom } from '../checklist.js';
+import { COMMON_EVIDENCE, EVIDENCE, EXTENSION_STATES, ITEM_STATES, PARTNER_ROLES, REPORT_STATES, ROLES, label } from '../labels.js';
 import { countdown, date, dateTime, isPast, legalBasis, light, pageTitle, problem, replyDue, stateBadge, todayIso, units } from '../ui.js';
 
 const REPORTABLE = ['open', 'rejected'];
@@ -53,26 +54,19 @@ async function decisionTitle(id) {
 }
 
 // -- 上报 -------------------------------------------------------------------------------
+/** The item's checklist ({fields, common, problems}): the server's, or labels.js's where it answers none. */
 async function checklist(item) {
-  try {
-    const body = await api.get(`/items/${item.id}/checklist`);
-    const specs = Array.isArray(body) ? body : body?.fields || body?.evidence;
-    if (Array.isArray(specs) && specs.length) return specs.map(normaliseSpec);
-  } catch { /* the review service offers no checklist: use the rule table's */ }
-  return EVIDENCE[item.code] || [{ key: 'description', label: '办理情况', type: 'textarea', required: true }];
+  let body = null;
+  try { body = await api.get(`/items/${item.id}/checklist`); } catch { /* the review service offers no checklist: use the rule table's */ }
+  return checklistFrom(body, item.code);
 }
 
-function normaliseSpec(s) {
-  return { key: s.key || s.name, label: s.label || s.title || s.key || s.name, type: s.type || 'text',
-    required: Boolean(s.required), options: s.options || s.choices, placeholder: s.placeholder, hint: s.hint };
-}
-
-function evidenceField(spec) {
+function evidenceField(spec, rows) {
   const name = `evidence.${spec.key}`;
   const opts = spec.options ? spec.options.map((o) => (Array.isArray(o) ? o : [o, o])) : undefined;
   const type = { list: 'text', money: 'text', select: 'select', checks: 'checks' }[spec.type] || spec.type;
   return field({ name, label: spec.label, type, required: spec.required, hint: spec.hint || (spec.type === 'list' ? '多项以顿号分隔' : null),
-    placeholder: spec.placeholder, options: type === 'select' ? [['', '请选择'], ...opts] : opts,
+    placeholder: spec.placeholder, options: type === 'select' ? [['', '请选择'], ...opts] : opts, rows,
     wide: spec.type === 'textarea', attrs: spec.type === 'money' ? { inputmode: 'decimal' } : null });
 }
 
@@ -86,12 +80,12 @@ function evidenceFrom(v, specs) {
     if (raw === undefined || raw === '') continue;
     evidence[spec.key] = spec.type === 'list' ? splitList(raw) : spec.type === 'number' ? Number(raw) : raw;
   }
-  if (v['evidence.note']) evidence.note = v['evidence.note'];
   return evidence;
 }
 
 async function reportForm(item, refresh) {
-  const specs = await checklist(item);
+  const { fields: own, common } = await checklist(item);
+  const specs = [...own, ...common];
   const attachments = attachmentPicker();
   const submit = h('button', { type: 'submit', class: 'primary' }, item.state === 'rejected' ? '整改后重新上报' : '上报');
   const form = h('form', { novalidate: true, class: 'report-form' },
@@ -99,8 +93,8 @@ async function reportForm(item, refresh) {
     item.state === 'rejected' ? notice('warn', '该事项已被驳回，请按整改要求办理后重新上报。') : null,
     h('div', { class: 'grid' },
       field({ name: 'performed_on', label: '办理日期', type: 'date', required: true, attrs: { max: todayIso() } }),
-      specs.map(evidenceField),
-      field({ name: 'evidence.note', label: '补充说明', type: 'textarea', rows: 3, wide: true })),
+      own.map((spec) => evidenceField(spec)),
+      common.map((spec) => evidenceField(spec, 3))),
     attachments.box,
     h('div', { class: 'actions' }, submit));
   onSubmit(form, submit, async (v) => {
@@ -167,6 +161,7 @@ async function reviewPanel(item, refresh) {
   let report;
   try { report = await pendingReport(item); } catch (err) { return section('审核', problem(err, '审核')); }
   if (!report) return section('审核', notice('info', '没有找到待审核的上报。'));
+  const { problems } = await checklist(item);
   const approveButton = h('button', { type: 'submit', class: 'primary' }, '审核通过');
   const approve = h('form', { novalidate: true }, summaryBox(),
     field({ name: 'comment', label: '审核意见', type: 'textarea', rows: 2, wide: true }), h('div', { class: 'actions' }, approveButton));
@@ -176,7 +171,7 @@ async function reviewPanel(item, refresh) {
   });
   const rejectButton = h('button', { type: 'submit', class: 'danger' }, '驳回');
   const reject = h('form', { novalidate: true }, summaryBox(), h('div', { class: 'grid' },
-    field({ name: 'problem', label: '问题类别', type: 'select', required: true, options: options(PROBLEM_CATEGORIES, '请选择') }),
+    field({ name: 'problem', label: '问题类别', type: 'select', required: true, options: options(problems, '请选择') }),
     field({ name: 'rectify_by', label: '整改期限', type: 'date', required: true, attrs: { min: todayIso() } }),
     field({ name: 'requirement', label: '整改要求', type: 'textarea', required: true, rows: 3, wide: true })),
     h('div', { class: 'actions' }, rejectButton));
@@ -260,7 +255,7 @@ function reportsList(item) {
 function reportCard(report, code) {
   // This item's own checklist names a key first (recipients means 送达对象 for SERVE, 抄送单位 for COPY).
   const labels = Object.fromEntries([...Object.values(EVIDENCE).flat(), ...(EVIDENCE[code] || [])].map((s) => [s.key, s.label]));
-  labels.note = '补充说明';
+  for (const spec of COMMON_EVIDENCE) labels[spec.key] = spec.label;
   const evidence = Object.entries(report.evidence || {}).map(([k, v]) => [labels[k] || k, show(v)]);
   const reviews = report.reviews || (report.review ? [report.review] : []);
   return h('article', { class: 'report' },
