@@ -137,8 +137,8 @@ def test_no_module_writes_markup_from_strings():
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_the_clients_evidence_checklist_and_problem_categories_are_those_of_evidence_yaml():
     """labels.js keeps a copy of evidence.yaml's form for when the review service offers none:
-    every item code's fields (key, label, type, required, options), the common fields (补充说明)
-    and the 驳回 categories."""
+    every item code's fields (key, label, type, required, options), the lists' min_items, the
+    common fields (补充说明) and the 驳回 categories."""
     from services.review.checklist import load_checklist
 
     source = (WEB_ROOT / "js" / "labels.js").read_text(encoding="utf-8") + (
@@ -156,12 +156,17 @@ def test_the_clients_evidence_checklist_and_problem_categories_are_those_of_evid
         code: checklist.form(code) for code in checklist.fields}
     assert client["problems"] == list(checklist.problem_categories)
     assert shown(client["common"]) == checklist.form_fields(checklist.common)
+    least = {code: {f["key"]: f.get("min_items", 0) for f in fields if f["type"] == "list"}
+             for code, fields in client["evidence"].items()}
+    assert least == {code: {name: spec.get("min_items", 1 if spec.get("required", True) else 0)
+                            for name, spec in specs.items() if spec["type"] == "texts"}
+                     for code, specs in checklist.fields.items()}
 
 
 def run_checklist_module(script):
-    """Run ``script`` (JavaScript, with checklistFrom in scope) under node; its JSON output."""
+    """Run ``script`` (JavaScript, with checklistFrom, listHint and tooFew in scope) under node; its JSON output."""
     module = (WEB_ROOT / "js" / "checklist.js").as_uri()
-    source = f"import {{ checklistFrom }} from '{module}';\n{script}\n"
+    source = f"import {{ checklistFrom, listHint, tooFew }} from '{module}';\n{script}\n"
     run = subprocess.run(["node", "--input-type=module"], input=source.encode(), capture_output=True, timeout=30)
     assert run.returncode == 0, run.stderr.decode()
     return json.loads(run.stdout)
@@ -192,3 +197,26 @@ def test_the_report_and_reject_forms_take_the_checklist_the_server_answers():
         assert [(f["key"], f["label"]) for f in fallback["common"]] == [("note", "补充说明")]
         assert fallback["problems"] == list(checklist.problem_categories)
     assert empty["common"] == [] and empty["problems"] == list(checklist.problem_categories)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_announce_form_asks_for_two_announcers_before_submitting():
+    """宣布人 takes at least two names (evidence.yaml min_items: 2): the form says so next to the
+    field and refuses fewer under the field's own name, as the server's 400 `fields` would."""
+    from services.review.checklist import load_checklist
+
+    answer = {"fields": load_checklist().form("ANNOUNCE"), "common_fields": [], "problem_categories": ["其他"]}
+    out = run_checklist_module(
+        f"const {{ fields }} = checklistFrom({json.dumps(answer)}, 'ANNOUNCE');\n"
+        "const own = checklistFrom({fields: [{key: 'announcers', label: '宣布人', type: 'list', required: true,"
+        " min_items: 3}]}, 'ANNOUNCE').fields;\n"
+        "const announcers = fields.find((f) => f.key === 'announcers');\n"
+        "process.stdout.write(JSON.stringify({least: announcers.min_items, hint: listHint(announcers),"
+        " one: tooFew(fields, {'evidence.announcers': '李四'}), none: tooFew(fields, {}),"
+        " two: tooFew(fields, {'evidence.announcers': '李四、 王五'}), three: own[0].min_items,"
+        " others: fields.filter((f) => f.key !== 'announcers').map((f) => f.min_items ?? null)}));")
+    assert out["least"] == 2 and "至少填写 2 人" in out["hint"]
+    assert list(out["one"]) == ["evidence.announcers"] and "至少需要 2 人" in out["one"]["evidence.announcers"][0]
+    assert "宣布人" in out["none"]["evidence.announcers"][0] and out["two"] == {}
+    assert out["three"] == 3                       # a minimum the server sends wins over labels.js's
+    assert out["others"] == [None] * 5

@@ -51,25 +51,27 @@ export const RATING_GRADES = ['优秀', '称职(合格)', '基本称职', '不�
  * the review service offers no checklist of its own.  type list = names separated by 、 or commas.
  * The form of services/review/evidence.yaml (review.checklist.Checklist.form): the same keys,
  * labels, types, required marks and options, checked by tests/e2e/test_web_client.py.
+ * min_items: the fewest entries a list takes (evidence.yaml's min_items; 宣布人 at least two),
+ * which the server's form does not carry: the report form shows and checks it from here.
  */
 export const EVIDENCE = {
   SERVE: [
     { key: 'served_on', label: '送达日期', type: 'date', required: true },
-    { key: 'recipients', label: '送达对象（本人及所在单位）', type: 'list', required: true },
+    { key: 'recipients', label: '送达对象（本人及所在单位）', type: 'list', required: true, min_items: 1 },
     { key: 'receipt_signed', label: '本人已签收回执', type: 'checkbox' },
     { key: 'unit_seal', label: '加盖单位公章', type: 'checkbox' },
   ],
   ANNOUNCE: [
     { key: 'announced_on', label: '宣布日期', type: 'date', required: true },
     { key: 'scope', label: '参会范围', type: 'textarea', required: true },
-    { key: 'announcers', label: '宣布人', type: 'list', required: true },
+    { key: 'announcers', label: '宣布人', type: 'list', required: true, min_items: 2 },
     { key: 'attendance', label: '参会人数', type: 'number', required: true },
     { key: 'statement', label: '本人表态', type: 'textarea' },
     { key: 'refused_to_sign', label: '本人拒绝签字', type: 'checkbox' },
   ],
   COPY: [
     { key: 'copied_on', label: '抄送日期', type: 'date', required: true },
-    { key: 'recipients', label: '抄送单位', type: 'list', required: true },
+    { key: 'recipients', label: '抄送单位', type: 'list', required: true, min_items: 1 },
     { key: 'letter_number', label: '函件文号', type: 'textarea', required: true },
   ],
   ARCHIVE: [
@@ -93,7 +95,7 @@ export const EVIDENCE = {
   ],
   LETTERS: [
     { key: 'implemented_on', label: '落实日期', type: 'date', required: true },
-    { key: 'letters', label: '已落实的文书', type: 'list', required: true },
+    { key: 'letters', label: '已落实的文书', type: 'list', required: true, min_items: 1 },
     { key: 'summary', label: '落实情况', type: 'textarea', required: true },
   ],
   REPORT: [
@@ -106,7 +108,7 @@ export const EVIDENCE = {
   ],
   EDU_VISIT: [
     { key: 'visited_on', label: '回访日期', type: 'date', required: true },
-    { key: 'visitors', label: '回访人', type: 'list', required: true },
+    { key: 'visitors', label: '回访人', type: 'list', required: true, min_items: 1 },
     { key: 'situation', label: '本人思想工作情况', type: 'textarea', required: true },
     { key: 'record', label: '回访记录', type: 'textarea', required: true },
   ],

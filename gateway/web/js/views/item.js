@@ -3,7 +3,7 @@
 import { api, listOf } from '../api.js';
 import { facts, h, notice, replace, section, table } from '../dom.js';
 import { busy, field, onSubmit, options, splitList, summaryBox } from '../forms.js';
-import { checklistFrom } from '../checklist.js';
+import { checklistFrom, listHint, tooFew } from '../checklist.js';
 import { COMMON_EVIDENCE, EVIDENCE, EXTENSION_STATES, ITEM_STATES, PARTNER_ROLES, REPORT_STATES, ROLES, label } from '../labels.js';
 import { countdown, date, dateTime, isPast, legalBasis, light, pageTitle, problem, replyDue, stateBadge, todayIso, units } from '../ui.js';
 
@@ -65,7 +65,7 @@ function evidenceField(spec, rows) {
   const name = `evidence.${spec.key}`;
   const opts = spec.options ? spec.options.map((o) => (Array.isArray(o) ? o : [o, o])) : undefined;
   const type = { list: 'text', money: 'text', select: 'select', checks: 'checks' }[spec.type] || spec.type;
-  return field({ name, label: spec.label, type, required: spec.required, hint: spec.hint || (spec.type === 'list' ? '多项以顿号分隔' : null),
+  return field({ name, label: spec.label, type, required: spec.required, hint: [spec.hint, listHint(spec)].filter(Boolean).join('；') || null,
     placeholder: spec.placeholder, options: type === 'select' ? [['', '请选择'], ...opts] : opts, rows,
     wide: spec.type === 'textarea', attrs: spec.type === 'money' ? { inputmode: 'decimal' } : null });
 }
@@ -98,6 +98,8 @@ async function reportForm(item, refresh) {
     attachments.box,
     h('div', { class: 'actions' }, submit));
   onSubmit(form, submit, async (v) => {
+    const short = tooFew(specs, v);
+    if (Object.keys(short).length) throw Object.assign(new Error('请按提示补全后再上报'), { fields: short });
     const body = { performed_on: v.performed_on || null, evidence: evidenceFrom(v, specs), attachments: attachments.ids() };
     const reply = await api.post(`/items/${item.id}/reports`, body);
     await refresh('已上报，等待审理室审核。', findingsOf(reply) || []);
