@@ -2,8 +2,11 @@
 
 The nameko adapter calls these; they apply ``rules`` to the models and record events.
 """
+from contextlib import contextmanager
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.actor import Actor
 from services.common.errors import NotFound, RuleRefused, ValidationFailed
@@ -137,15 +140,26 @@ def transition_item(uow, clock, actor: Actor, item_id, to_state, expected_versio
                            {"version": [f"当前版本 {item.version}"]})
     if not rules.may_transition(item.state, to_state):
         raise ItemNotOpen(_blocked_message(item), {"state": [item.state]})
-    _move(uow, clock, item, to_state, actor, reason)
-    if to_state == rules.APPROVED:
-        decision = item.decision
-        open_ready_items(uow, clock, decision, actor)
-        if rules.all_approved(decision.items):
-            decision.status = "completed"
-            uow.emit("decision_completed", {"decision_id": decision.id, "unit_id": decision.unit_id})
-    uow.commit()
+    with no_lost_update(uow):
+        _move(uow, clock, item, to_state, actor, reason)
+        if to_state == rules.APPROVED:
+            decision = item.decision
+            open_ready_items(uow, clock, decision, actor)
+            if rules.all_approved(decision.items):
+                decision.status = "completed"
+                uow.emit("decision_completed", {"decision_id": decision.id, "unit_id": decision.unit_id})
+        uow.commit()
     return item
+
+
+@contextmanager
+def no_lost_update(uow):
+    """An item another worker moved since we read it: nothing is written, 409 to retry."""
+    try:
+        yield
+    except StaleDataError:
+        uow.rollback()
+        raise StaleVersion("事项已被他人同时更新，请刷新后重试", {"version": ["已被他人更新"]}) from None
 
 
 def _blocked_message(item):
@@ -179,7 +193,8 @@ def extend_due_date(uow, clock, actor: Actor, item_id, new_due_date):
     previous, item.due_date = item.due_date, new_due
     item.version += 1
     uow.emit("item_due_date_changed", dict(ITEM_EVENT.dump(item), previous_due_date=previous.isoformat()))
-    uow.commit()
+    with no_lost_update(uow):
+        uow.commit()
     return item
 
 
@@ -189,9 +204,10 @@ def open_due_items(uow, clock, actor, item_ids=None):
                                         ExecutionItem.opens_on <= clock.today())
     if item_ids is not None:
         query = query.where(ExecutionItem.id.in_(item_ids))
-    decisions = {item.decision for item in uow.session.scalars(query)}
-    opened = [item for d in decisions for item in open_ready_items(uow, clock, d, actor)]
-    uow.commit()
+    with no_lost_update(uow):
+        decisions = {item.decision for item in uow.session.scalars(query)}
+        opened = [item for d in decisions for item in open_ready_items(uow, clock, d, actor)]
+        uow.commit()
     return opened
 
 

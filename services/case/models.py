@@ -106,6 +106,11 @@ class ExecutionItem(Base):
         Index("ix_item_locked_opens_on", "state", "opens_on"),
     )
 
+    # Every UPDATE says ``WHERE version = <the version read>``: two workers moving one item
+    # at once cannot both win (the loser's flush raises StaleDataError → 409).  The code
+    # increments ``version`` itself.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
 
 class ItemTransition(Base):
     """Every state change of an item, who made it and why."""

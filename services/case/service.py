@@ -13,6 +13,7 @@ from services.common.startup import BuiltAtStartup
 from services.common.schemas import load
 
 from . import execution, statistics
+from .exceptions import StaleVersion
 from .rulebook import load_rulebook, rulebook_summary
 from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, StatsQuery
 
@@ -86,10 +87,17 @@ class CaseService(HealthMixin):
     @event_handler("deadline", "deadline_due_date_reached")
     def on_due_date_reached(self, payload):
         """A time-gated item (RATING, EDU_VISIT, RESTORE) reached its opening date."""
-        if not self.db.first_time(payload.get("event_id"), "case.on_due_date_reached"):
-            return
         item_id = payload.get("item_id")
         if not isinstance(item_id, int):
             log.warning("deadline_due_date_reached without an item id: %r", payload)
             return
-        execution.open_due_items(self.db, self.clock, SYSTEM, item_ids=[item_id])
+        for attempt in (1, 2):   # once more if an approval moved the decision's items meanwhile
+            if not self.db.first_time(payload.get("event_id"), "case.on_due_date_reached"):
+                return
+            try:
+                execution.open_due_items(self.db, self.clock, SYSTEM, item_ids=[item_id])
+                return
+            except StaleVersion:
+                if attempt == 2:
+                    raise
+                log.info("the decision of item %s changed while opening it; trying again", item_id)

@@ -187,3 +187,33 @@ def test_a_bad_rule_book_stops_the_service_at_start(platform_config, container_f
     container = container_factory(CaseService, platform_config)
     with pytest.raises(RuleBookError, match="sanctions.party.警告"):
         container.start()
+
+
+def test_two_workers_moving_one_item_at_once_cannot_both_win(case, platform_config):
+    """Worker A reads the item, worker B submits it meanwhile; A's write must not overwrite
+    B's (a lost update): A gets STALE_VERSION and nothing of A's is written."""
+    from sqlalchemy.orm import sessionmaker
+
+    from services.case import execution
+    from services.case.models import ExecutionItem
+    from services.common.actor import Actor
+    from services.common.db import UnitOfWork, make_engine
+
+    decision = call(case, "register_decision", REVIEWER, decision_payload())
+    serve = next(i for i in decision["items"] if i["code"] == "SERVE")
+    engine = make_engine(platform_config["CASE_DB_URL"])
+    Session = sessionmaker(bind=engine, expire_on_commit=False)
+    worker_a = UnitOfWork(Session(), lambda rows: None)
+    try:
+        read_by_a = worker_a.session.get(ExecutionItem, serve["id"])   # A has read it, open
+        assert read_by_a.state == "open"
+        call(case, "transition_item", OPERATOR, serve["id"], "submitted", serve["version"], "B")
+        with pytest.raises(StaleVersion):
+            execution.transition_item(worker_a, FixedClock("2021-03-05"), Actor.load(OPERATOR),
+                                      serve["id"], "submitted", None, "A")
+    finally:
+        worker_a.close()
+        engine.dispose()
+    history = call(case, "get_item", REVIEWER, serve["id"])["history"]
+    assert [(h["to_state"], h["reason"]) for h in history][-1] == ("submitted", "B")
+    assert [h["to_state"] for h in history].count("submitted") == 1
