@@ -20,8 +20,17 @@ class Settings:
 
     @classmethod
     def from_rulebook(cls, settings):
-        return cls(int(settings["reminder_idle_days"]), int(settings["warning_days_before_due"]),
-                   int(settings["overdue_repeat_days"]))
+        """The rule book's values, refused at start-up when they could not work: an overdue
+        repeated every 0 days would be raised again and again within one sweep."""
+        minimum = {"reminder_idle_days": 1, "warning_days_before_due": 0, "overdue_repeat_days": 1}
+        values = {}
+        for key, least in minimum.items():
+            value = settings.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"rule book settings.{key}: a whole number of days ≥ {least} "
+                                 f"is required, not {value!r}")
+            values[key] = value
+        return cls(**values)
 
 
 @dataclass(frozen=True)

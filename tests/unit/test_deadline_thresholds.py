@@ -2,6 +2,8 @@
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
+
 from services.deadline.thresholds import Countdown, Settings, crossed, light, next_check, schedule, worst
 
 S = Settings(reminder_idle_days=10, warning_days_before_due=5, overdue_repeat_days=1)
@@ -69,3 +71,14 @@ def test_the_thresholds_come_from_the_rule_book():
         settings = Settings.from_rulebook(yaml.safe_load(handle)["settings"])
     assert settings == S
     assert next_check(replace(OPEN, due_date=OPEN.due_date + timedelta(days=1)), settings) == date(2021, 1, 25)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("overdue_repeat_days", 0), ("overdue_repeat_days", -1), ("reminder_idle_days", 0),
+    ("warning_days_before_due", -2), ("overdue_repeat_days", "1"), ("reminder_idle_days", 2.5),
+    ("reminder_idle_days", True), ("overdue_repeat_days", None)])
+def test_settings_that_could_not_work_are_refused_naming_the_setting(key, value):
+    settings = {"reminder_idle_days": 10, "warning_days_before_due": 5, "overdue_repeat_days": 1}
+    settings[key] = value
+    with pytest.raises(ValueError, match=f"settings.{key}"):
+        Settings.from_rulebook(settings)
