@@ -18,8 +18,9 @@ class BuiltAtStartup(DependencyProvider):
         self.value = self.build(self.container.config)
 
     def stop(self):
-        if self.close is not None:
-            self.close(self.value)
+        value = getattr(self, "value", None)   # None when setup failed: keep its error
+        if self.close is not None and value is not None:
+            self.close(value)
 
     def get_dependency(self, worker_ctx):
         return self.value
