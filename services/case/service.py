@@ -9,8 +9,8 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
-from services.common.startup import BuiltAtStartup
 from services.common.schemas import load
+from services.common.startup import BuiltAtStartup
 
 from . import execution, statistics
 from .exceptions import StaleVersion

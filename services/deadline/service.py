@@ -11,8 +11,8 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
-from services.common.startup import BuiltAtStartup
 from services.common.schemas import load
+from services.common.startup import BuiltAtStartup
 
 from . import sweep, tracking
 from .schemas import AlertsQuery, ForecastQuery

@@ -71,11 +71,7 @@ def _apply(row, settings, today):
         row.level = _stronger(row.level, level)
         alert, payload = alert_of(row, level, today)
         raised.append((alert, (f"deadline_{level}", payload)))
-    reschedule(row, settings)
-    if row.next_check_on is not None and row.next_check_on <= today:
-        # Cannot happen with valid settings (each level crossed today is recorded); a guard
-        # so that a row can never be swept twice in one day.
-        row.next_check_on = today + timedelta(days=1)
+    reschedule(row, settings)   # past today: Settings.from_rulebook refuses a 0-day repeat
     return raised
 
 

@@ -16,8 +16,8 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
-from services.common.startup import BuiltAtStartup
 from services.common.periodic import Periodic
+from services.common.startup import BuiltAtStartup
 
 from . import deliveries, notices
 from .deliveries import Channels

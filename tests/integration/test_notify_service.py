@@ -13,8 +13,8 @@ from nameko.testing.services import entrypoint_hook
 from nameko.testing.utils import get_extension
 
 from services.common.errors import NotFound, ValidationFailed
-from services.notify.exceptions import AlreadyAcknowledged
 from services.common.startup import BuiltAtStartup
+from services.notify.exceptions import AlreadyAcknowledged
 from services.notify.service import NotifyService
 from tests.helpers import eventually
 
