@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
 from services.common import migrate  # noqa: E402
+from tests.helpers import TODAY  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -31,6 +32,16 @@ APP_NAME = f"pytest-{os.getpid()}"  # tags this process's PostgreSQL sessions
 def pytest_addoption(parser):
     parser.addoption("--db", default=os.environ.get("TEST_DBS", "sqlite,postgresql"),
                      help="comma-separated database backends for integration/e2e tests")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "today(day): the date the test's services run on (CLOCK_TODAY)")
+
+
+def test_day(request):
+    """The day a test's services run on: its ``today`` mark, else ``TODAY``."""
+    mark = request.node.get_closest_marker("today")
+    return str(mark.args[0]) if mark else TODAY.isoformat()
 
 
 def pytest_generate_tests(metafunc):
@@ -110,7 +121,7 @@ def databases(request, db_backend, tmp_path):
 
 
 @pytest.fixture
-def platform_config(rabbit_config, databases, tmp_path, web_config):
+def platform_config(request, rabbit_config, databases, tmp_path, web_config):
     """Config for any set of services: each database URL is created on first use.
 
     Request it *before* ``container_factory``/``runner_factory`` so that, at teardown,
@@ -138,6 +149,7 @@ def platform_config(rabbit_config, databases, tmp_path, web_config):
         "MAX_BODY_BYTES": 262144,
         "PLATFORM_SERVICES": ["case"],
         "max_workers": 10,
+        "CLOCK_TODAY": test_day(request),
     })
     return config
 

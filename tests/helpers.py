@@ -1,10 +1,19 @@
-"""Helpers shared by integration and e2e tests: sample decisions and row counts."""
+"""Helpers shared by integration and e2e tests: sample decisions, row counts, the test day."""
+import os
+from datetime import date
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from services.case.identity import check_character
 
 RESPONSIBLE = "东河区民政局"   # the demo district's responsible unit most tests act in
+
+# "Today" for every service a test starts (CLOCK_TODAY), never the machine's date: a test
+# that read the real date went red on 2026-12-01.  ``TEST_TODAY`` runs the suite on another
+# day (a December, a 31st, a leap day) to show no test depends on which day it runs;
+# a test that needs a particular day says so with ``@pytest.mark.today("YYYY-MM-DD")``.
+TODAY = date.fromisoformat(os.environ.get("TEST_TODAY") or "2026-06-15")
 
 
 def id_number(seed: int) -> str:
