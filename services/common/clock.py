@@ -1,11 +1,17 @@
 """The one source of time.  Code asks the ``Clock`` dependency, never ``datetime.now()``.
 
-``CLOCK_TODAY`` in config (``YYYY-MM-DD``) pins the date, for demos and tests that
-simulate a given day; tests can also replace the dependency with a ``FixedClock``.
+"Today" is a calendar date in the platform's time zone, ``CLOCK_TZ`` (default
+``Asia/Shanghai``), never the container's: a service in a UTC container would otherwise
+be a day behind from 00:00 to 08:00 Beijing time (due dates, "not in the future", lights).
+``CLOCK_TODAY`` (``YYYY-MM-DD``) pins the date, for demos and tests that simulate a given
+day; tests can also replace the dependency with a ``FixedClock``.
 """
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nameko.extensions import DependencyProvider
+
+DEFAULT_TZ = "Asia/Shanghai"
 
 
 def utcnow():
@@ -13,13 +19,24 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def platform_zone(name=None):
+    """The zone named by ``CLOCK_TZ``; an unknown name stops the service at start-up."""
+    try:
+        return ZoneInfo(name or DEFAULT_TZ)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"CLOCK_TZ {name!r} is not a known time zone") from exc
+
+
 class SystemClock:
+    def __init__(self, zone=None, now=None):
+        self.zone = zone or platform_zone()
+        self._now = now or (lambda: datetime.now(timezone.utc))   # injectable for tests
+
     def now(self):
-        return utcnow()
+        return self._now().astimezone(timezone.utc).replace(tzinfo=None)
 
     def today(self):
-        # Deadlines are calendar dates in China; the service runs in Asia/Shanghai.
-        return datetime.now().date()
+        return self._now().astimezone(self.zone).date()
 
 
 class FixedClock:
@@ -36,10 +53,17 @@ class FixedClock:
         self._today = date.fromisoformat(today) if isinstance(today, str) else today
 
 
+def clock_from(config):
+    """The clock a service runs on, from ``CLOCK_TODAY`` and ``CLOCK_TZ``."""
+    pinned = config.get("CLOCK_TODAY")
+    if pinned:
+        return FixedClock(str(pinned))
+    return SystemClock(platform_zone(config.get("CLOCK_TZ") or None))
+
+
 class Clock(DependencyProvider):
     def setup(self):
-        pinned = self.container.config.get("CLOCK_TODAY")
-        self.clock = FixedClock(pinned) if pinned else SystemClock()
+        self.clock = clock_from(self.container.config)
 
     def get_dependency(self, worker_ctx):
         return self.clock
