@@ -1,6 +1,4 @@
 """The HTTP gateway (网关): users, sessions, roles, audit; everything else over RPC."""
-from importlib import import_module
-
 from nameko.dependency_providers import Config
 
 from services.common.db import Database
@@ -16,14 +14,6 @@ from .routes.notices import NoticeRoutes
 from .routes.operations import OperationsRoutes
 from .routes.review import ReviewRoutes
 from .routes.web import WebRoutes
-
-# Importing each service's exceptions registers them with nameko, so RPC errors arrive typed.
-for _service in ("case", "review", "deadline", "library", "notify"):
-    try:
-        import_module(f"services.{_service}.exceptions")
-    except ModuleNotFoundError:
-        pass
-
 
 class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, NoticeRoutes,
                      LibraryRoutes, OperationsRoutes, WebRoutes):

@@ -1,9 +1,6 @@
-"""Notify errors; registered so they reach the gateway typed."""
-from nameko.exceptions import deserialize_to_instance
-
+"""Notify errors.  Any process rebuilds them from their code (services/common/errors.py)."""
 from services.common.errors import Conflict
 
 
-@deserialize_to_instance
 class AlreadyAcknowledged(Conflict):
     code = "ALREADY_ACKNOWLEDGED"
