@@ -140,7 +140,7 @@ def test_query_syntax_never_breaks_a_search(library, query):
 # -- texts ------------------------------------------------------------------------------------------
 def test_regulations_articles_and_legal_bases(library):
     regulations = library.regulations()
-    assert len(regulations) == 32 and regulations[0]["id"] == "L01"
+    assert len(regulations) == 33 and regulations[0]["id"] == "L01"
     p01 = library.regulation("p01")
     assert p01["article_count"] == len(p01["articles"]) == 158
     assert p01["outline"][0]["heading"].startswith("第一章")
