@@ -263,16 +263,36 @@ def _compile_sanction(value, where, ctx):
     return lambda facts: any((s.kind, s.type) in wanted for s in facts.sanctions)
 
 
+# Suggestions the registration form offers (the decision may name others): 组织处理 and "三书".
+ORG_MEASURES = ("停职检查", "调整职务", "责令辞职", "免职", "降职")
+LETTERS = ("纪检监察建议书", "监察建议书", "纪律检查建议书")
+
+
 def rulebook_summary(book: RuleBook):
-    """What a client needs to show the rule book and fill forms (primitives only)."""
+    """The rule book as its readers need it, primitives only (RPC ``case.rulebook_summary``):
+    the web client's registration form (sanctions, vocabularies), deadline (settings), library
+    (every legal basis), review (item codes) and notify (item names, partner roles).  Case is
+    the only service that reads the YAML; the others ask for this at start-up."""
     from .schemas import CATEGORIES, DEMOCRATIC_PARTIES, DISPOSITIONS, POLITICAL_STATUSES
     return {
         "items": [{"code": r.code, "name": r.name, "time_gated": r.time_gated, "after": list(r.after),
-                   "legal_basis": list(r.legal_basis), "note": r.note} for r in book.items],
+                   "legal_basis": list(r.legal_basis), "partners": _roles(r), "note": r.note}
+                  for r in book.items],
         "sanctions": [{"kind": s.kind, "type": s.type, "months": s.months,
-                       "months_choices": list(s.months_choices)} for s in book.sanctions.values()],
+                       "months_choices": list(s.months_choices), "legal_basis": list(s.legal_basis)}
+                      for s in book.sanctions.values()],
         "settings": dict(book.settings),
+        "eligibility": book.eligibility,
+        # The partner roles some item names (in PARTNER_ROLES order): the departments notify
+        # must be able to address.
+        "partner_roles": [role for role in PARTNER_ROLES if any(role in _roles(r) for r in book.items)],
         "vocabularies": {"political_status": list(POLITICAL_STATUSES),
                          "democratic_party": list(DEMOCRATIC_PARTIES),
-                         "category": list(CATEGORIES), "disposition": list(DISPOSITIONS)},
+                         "category": list(CATEGORIES), "disposition": list(DISPOSITIONS),
+                         "org_handling": list(ORG_MEASURES), "letters": list(LETTERS)},
     }
+
+
+def _roles(rule):
+    """The partner roles an item names, each once, in the rule book's order."""
+    return list(dict.fromkeys(role for role, _ in rule.partners))

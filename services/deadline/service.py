@@ -1,7 +1,6 @@
 """The deadline service (期限监控): a thin nameko adapter over tracking and the sweep."""
 import logging
 
-import yaml
 from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -13,6 +12,7 @@ from services.common.health import HealthMixin
 from services.common.metrics import Metrics
 from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
+from services.common.startup_rpc import case_rulebook
 
 from . import sweep, tracking
 from .schemas import AlertsQuery, ForecastQuery
@@ -23,9 +23,8 @@ FORECAST_QUERY, ALERTS_QUERY = ForecastQuery(), AlertsQuery()
 
 
 def thresholds_of(config):
-    """The thresholds, read from the rule book's settings (the one place they live)."""
-    with open(config["RULEBOOK_PATH"], encoding="utf-8") as handle:
-        return Settings.from_rulebook(yaml.safe_load(handle)["settings"])
+    """The thresholds: the settings of the rule book, asked of case (their one owner) at start-up."""
+    return Settings.from_rulebook(case_rulebook(config)["settings"])
 
 
 class DeadlineService(HealthMixin):

@@ -57,3 +57,22 @@ def test_unreadable_file_is_a_clear_error(tmp_path):
     path.write_text("items: [unclosed", encoding="utf-8")
     with pytest.raises(RuleBookError, match="cannot read"):
         load_rulebook(path)
+
+
+def test_the_summary_carries_what_every_reader_needs():
+    """case.rulebook_summary is the one copy of the rule book the other services and the web
+    client see: names, legal bases (items and sanctions), partner roles, settings, vocabularies."""
+    from services.case.rulebook import rulebook_summary
+
+    summary = rulebook_summary(load_rulebook("services/case/rulebook.yaml"))
+    items = {i["code"]: i for i in summary["items"]}
+    assert items["COPY"]["name"] == "抄送" and items["COPY"]["partners"] == ["organization", "united_front"]
+    assert items["SERVE"]["partners"] == [] and items["SERVE"]["legal_basis"][0] == {"regulation": "S01",
+                                                                                     "article": 203}
+    dismissal = next(s for s in summary["sanctions"] if (s["kind"], s["type"]) == ("government", "开除"))
+    assert dismissal["legal_basis"] == [{"regulation": "L01", "article": 8}, {"regulation": "L01", "article": 26}]
+    assert summary["partner_roles"] == ["organization", "hr", "finance", "united_front"]
+    assert summary["settings"]["overdue_repeat_days"] == 1
+    assert "免职" in summary["vocabularies"]["org_handling"]
+    assert "纪检监察建议书" in summary["vocabularies"]["letters"]
+    assert summary["eligibility"]["party"] == {"political_status": ["中共党员"]}
