@@ -1,15 +1,13 @@
 """Legal bases (法律依据) of the rule book: every reference must name an article of the corpus.
 
-The case service's rule book (``RULEBOOK_PATH``) gives items and sanctions
-``legal_basis: [{regulation: S01, article: 203}, …]``.  :func:`check_rulebook` walks the whole
-YAML for such references and raises :class:`BadReference` naming each one that resolves to
-no article, so a typo in the rule book stops the library at start-up instead of showing an
-empty 依据 to a reviewer.
+The rule book is case's: the library asks for it at start-up (``case.rulebook_summary``, see
+``services/common/startup_rpc.py``) and never reads its file.  Items and sanctions carry
+``legal_basis: [{regulation: S01, article: 203}, …]``; :func:`check_rulebook` raises
+:class:`BadReference` naming each one that resolves to no article (``items[0] SERVE
+legal_basis[1] {regulation: S01, article: 2030}``), so a typo in the rule book stops the
+library at start-up instead of showing an empty 依据 to a reviewer.
 """
 import logging
-from pathlib import Path
-
-import yaml
 
 from .corpus import check_references
 
@@ -20,33 +18,22 @@ class BadReference(RuntimeError):
     """The rule book cites an article the corpus does not have."""
 
 
-def references_in(tree, path="$"):
-    """Every mapping with keys ``regulation`` and ``article`` in a parsed YAML tree, with where
-    it was found (``$.items[0].legal_basis[1]``)."""
-    if isinstance(tree, dict):
-        if "regulation" in tree and "article" in tree:
-            yield path, tree
-        for key, value in tree.items():
-            yield from references_in(value, f"{path}.{key}")
-    elif isinstance(tree, list):
-        for index, value in enumerate(tree):
-            yield from references_in(value, f"{path}[{index}]")
+def references_in(book):
+    """Every legal-basis reference of the rule book (as case serves it), with the entry that
+    cites it: ``items[4] TREATMENT legal_basis[0]``, ``sanctions.party.留党察看 legal_basis[0]``."""
+    for index, item in enumerate((book or {}).get("items") or ()):
+        for number, ref in enumerate(item.get("legal_basis") or ()):
+            yield f"items[{index}] {item.get('code')} legal_basis[{number}]", ref
+    for sanction in (book or {}).get("sanctions") or ():
+        for number, ref in enumerate(sanction.get("legal_basis") or ()):
+            yield f"sanctions.{sanction.get('kind')}.{sanction.get('type')} legal_basis[{number}]", ref
 
 
-def load_rulebook(path):
-    """The parsed rule book, or None (logged) when there is no file at ``path``."""
-    path = Path(path)
-    if not path.is_file():
-        log.warning("library: no rule book at %s; legal bases not checked", path)
-        return None
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def check_rulebook(corpus, tree, source="rule book"):
-    """Raise BadReference listing every legal-basis reference in ``tree`` that names no article."""
-    if tree is None:
+def check_rulebook(corpus, book, source="case's rule book"):
+    """Raise BadReference listing every legal-basis reference in ``book`` that names no article."""
+    if book is None:
         return
-    found = list(references_in(tree))
+    found = list(references_in(book))
     bad = {id(ref) for ref in check_references(corpus, [ref for _, ref in found])}
     problems = [f"{where} {{regulation: {ref.get('regulation')}, article: {ref.get('article')}}}"
                 for where, ref in found if id(ref) in bad]
@@ -56,12 +43,7 @@ def check_rulebook(corpus, tree, source="rule book"):
     log.info("library: %d legal-basis references of the %s resolve", len(found), source)
 
 
-def sanction_bases(tree):
-    """{(kind, type): [references]} from the rule book's ``sanctions`` section (may be empty)."""
-    bases = {}
-    sanctions = (tree or {}).get("sanctions") if isinstance(tree, dict) else None
-    for kind, types in (sanctions or {}).items():
-        for name, entry in (types or {}).items():
-            if isinstance(entry, dict) and entry.get("legal_basis"):
-                bases[(kind, name)] = list(entry["legal_basis"])
-    return bases
+def sanction_bases(book):
+    """{(kind, type): [references]} from the rule book's sanctions (may be empty)."""
+    return {(s.get("kind"), s.get("type")): list(s["legal_basis"])
+            for s in (book or {}).get("sanctions") or () if s.get("legal_basis")}

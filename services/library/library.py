@@ -29,16 +29,17 @@ class Library:
         self.sanction_bases = sanction_bases or {}
 
     @classmethod
-    def open(cls, folders, index_dir, rulebook_path=None, template_dir=templates.FOLDER,
+    def open(cls, folders, index_dir, rulebook=None, template_dir=templates.FOLDER,
              synonyms_path=analysis.SYNONYMS):
         """Load the corpus from ``folders``, check the rule book's legal bases against it
-        (BadReference if one names no article), load the template catalogue, and open the
-        index, building it if the corpus changed.  Malformed files are logged and skipped."""
+        (BadReference if one names no article; ``rulebook`` is the data case serves,
+        ``case.rulebook_summary``, or None: nothing to check), load the template catalogue,
+        and open the index, building it if the corpus changed.  Malformed files are logged
+        and skipped."""
         corpus = corpus_mod.load(folders)
         for problem in corpus.problems:
             log.warning("library: skipped %s", problem)
-        rulebook = basis.load_rulebook(rulebook_path) if rulebook_path else None
-        basis.check_rulebook(corpus, rulebook, f"rule book {rulebook_path}")
+        basis.check_rulebook(corpus, rulebook)
         catalog = templates.load_catalog(template_dir)
         analysis.segmenter()
         ix, built = index.open_or_build(corpus, index_dir)

@@ -13,19 +13,22 @@ from services.common.errors import ValidationFailed
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
 from services.common.startup import BuiltAtStartup
+from services.common.startup_rpc import case_rulebook
 
 from .library import Library
 from .settings import corpus_folders, resolve, setting
 
 log = logging.getLogger(__name__)
 
+
 def open_library(config):
-    """The library at start-up: corpus, rule-book check, templates, index (built at first
-    start, reused while the corpus is unchanged)."""
+    """The library at start-up: corpus, the check of the rule book's legal bases (the rule
+    book asked of case, its owner), templates, index (built at first start, reused while the
+    corpus is unchanged)."""
     return Library.open(
         corpus_folders(setting(config, "LIBRARY_CORPUS_DIR")),
         resolve(setting(config, "LIBRARY_INDEX_DIR")),
-        rulebook_path=resolve(setting(config, "RULEBOOK_PATH")),
+        rulebook=case_rulebook(config),
         template_dir=resolve(setting(config, "LIBRARY_TEMPLATE_DIR")))
 
 

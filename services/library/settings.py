@@ -8,8 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = {"LIBRARY_CORPUS_DIR": "services/library/corpus",
             "LIBRARY_INDEX_DIR": "var/library-index",
-            "LIBRARY_TEMPLATE_DIR": "services/library/templates",
-            "RULEBOOK_PATH": "services/case/rulebook.yaml"}
+            "LIBRARY_TEMPLATE_DIR": "services/library/templates"}
 
 
 def setting(config, key):

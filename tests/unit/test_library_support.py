@@ -4,11 +4,14 @@ import copy
 import functools
 from pathlib import Path
 
+from services.case.rulebook import load_rulebook, rulebook_summary
 from services.library.library import Library
 from services.library.settings import ROOT
 
 CORPUS = ROOT / "services/library/corpus"
 RULEBOOK = ROOT / "services/case/rulebook.yaml"
+# The rule book as case serves it over RPC (what the library gets at start-up).
+RULEBOOK_DATA = rulebook_summary(load_rulebook(RULEBOOK))
 
 
 @functools.lru_cache(maxsize=None)
@@ -21,7 +24,7 @@ def shared_index_dir(base):
 
 @functools.lru_cache(maxsize=None)
 def shared_library(base):
-    return Library.open([CORPUS], shared_index_dir(base), rulebook_path=RULEBOOK)
+    return Library.open([CORPUS], shared_index_dir(base), rulebook=RULEBOOK_DATA)
 
 
 DECISION = {
