@@ -228,9 +228,7 @@ def get_item(session, actor: Actor, item_id):
 
 def list_decisions(session, actor: Actor, query):
     params = load(LIST_QUERY, query or {})
-    stmt = select(Decision).join(Person)
-    if not actor.sees_all_units:
-        stmt = stmt.where(Decision.unit_id == actor.unit_id)
+    stmt = actor.scope(select(Decision).join(Person), Decision.unit_id)
     if params["unit_id"] is not None:
         stmt = stmt.where(Decision.unit_id == params["unit_id"])
     if params["status"]:

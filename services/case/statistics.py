@@ -22,16 +22,13 @@ def decision_counts(session, actor, by):
     else:
         column = DECISION_DIMENSIONS[by]
         stmt = select(column, func.count(Decision.id))
-    if not actor.sees_all_units:
-        stmt = stmt.where(Decision.unit_id == actor.unit_id)
+    stmt = actor.scope(stmt, Decision.unit_id)
     return _rows(session, stmt.group_by(column).order_by(column))
 
 
 def item_counts(session, actor, by):
     column = ITEM_DIMENSIONS[by]
-    stmt = select(column, func.count(ExecutionItem.id))
-    if not actor.sees_all_units:
-        stmt = stmt.where(ExecutionItem.unit_id == actor.unit_id)
+    stmt = actor.scope(select(column, func.count(ExecutionItem.id)), ExecutionItem.unit_id)
     return _rows(session, stmt.group_by(column).order_by(column))
 
 

@@ -7,6 +7,7 @@ the gateway cannot leak another unit's people.
 from dataclasses import dataclass, asdict
 
 from marshmallow import Schema, fields, validate, ValidationError
+from sqlalchemy import false
 
 from .errors import Forbidden, ValidationFailed
 
@@ -48,7 +49,18 @@ class Actor:
         return self.role in GLOBAL_ROLES or self.role == "system"
 
     def may_see_unit(self, unit_id):
+        """One record's check (``scope`` is the same rule for a query)."""
         return self.sees_all_units or (unit_id is not None and unit_id == self.unit_id)
+
+    def in_own_unit(self, unit_column):
+        """SQL condition: the row belongs to the actor's own unit, whatever the role; an
+        actor without a unit owns no rows (never ``unit_column IS NULL``)."""
+        return false() if self.unit_id is None else unit_column == self.unit_id
+
+    def scope(self, stmt, unit_column):
+        """``stmt`` limited to the rows the actor may see: all of them for the roles that see
+        every unit, otherwise those whose ``unit_column`` is the actor's unit (none without one)."""
+        return stmt if self.sees_all_units else stmt.where(self.in_own_unit(unit_column))
 
     def require(self, *roles):
         if self.role not in roles:

@@ -130,9 +130,7 @@ def unit_lights(session, settings, actor: Actor, today):
 
 
 def _scoped(session, actor, stmt):
-    if not actor.sees_all_units:
-        stmt = stmt.where(Deadline.unit_id == actor.unit_id)
-    return session.scalars(stmt).all()
+    return session.scalars(actor.scope(stmt, Deadline.unit_id)).all()
 
 
 def _view(row, settings, on, level):

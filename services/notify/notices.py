@@ -48,7 +48,7 @@ def addressed_to(actor: Actor):
     review office's for reviewers and leaders (an admin sees every inbox)."""
     if actor.role == "admin":
         return true()
-    mine = [and_(Notice.kind == "unit", Notice.unit_id == actor.unit_id)]
+    mine = [and_(Notice.kind == "unit", actor.in_own_unit(Notice.unit_id))]
     if actor.partner_role:
         mine.append(and_(Notice.kind == "partner", Notice.role == actor.partner_role))
     if actor.role in REVIEW_OFFICE_ROLES:
@@ -114,9 +114,7 @@ def for_item(session, actor: Actor, item_id):
     """Notices about an item that ask for an answer (the partners' receipts), for the review
     office and for the item's own unit."""
     stmt = select(Notice).where(Notice.item_id == item_id, Notice.asks_reply.is_(True))
-    if not actor.sees_all_units:
-        stmt = stmt.where(Notice.about_unit_id == actor.unit_id)
-    return session.scalars(stmt.order_by(Notice.id)).all()
+    return session.scalars(actor.scope(stmt, Notice.about_unit_id).order_by(Notice.id)).all()
 
 
 def remind_unanswered(uow, routing, clock):

@@ -44,9 +44,7 @@ def _check_subject(case, actor, data):
 
 
 def listing(session, actor: Actor, unit_id=None, decision_id=None):
-    stmt = select(Guidance)
-    if not actor.sees_all_units:
-        stmt = stmt.where(Guidance.unit_id == actor.unit_id)
+    stmt = actor.scope(select(Guidance), Guidance.unit_id)
     if unit_id is not None:
         stmt = stmt.where(Guidance.unit_id == unit_id)
     if decision_id is not None:
