@@ -1,7 +1,5 @@
 """The notify service (通知): a thin nameko adapter over routing, notices and deliveries."""
 import logging
-from dataclasses import replace
-from pathlib import Path
 
 import eventlet
 from nameko.events import event_handler
@@ -10,7 +8,6 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from prometheus_client import Counter
 
-from services.case.rulebook import load_rulebook
 from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.db import Database
@@ -18,25 +15,25 @@ from services.common.health import HealthMixin
 from services.common.metrics import Metrics
 from services.common.periodic import Periodic
 from services.common.startup import BuiltAtStartup
+from services.common.startup_rpc import case_rulebook
 
 from . import deliveries, notices
 from .deliveries import Channels
 from .mail import SmtpSettings, config_flag
-from .routing import load_routing
+from .routing import load_routing, with_rulebook
 from .schemas import DeliveryOut, NoticeOut, SubscriptionOut
 
 NOTICE_OUT, NOTICES_OUT = NoticeOut(), NoticeOut(many=True)
 SUBSCRIPTION_OUT, SUBSCRIPTIONS_OUT = SubscriptionOut(), SubscriptionOut(many=True)
 DELIVERY_OUT, DELIVERIES_OUT = DeliveryOut(), DeliveryOut(many=True)
-DEFAULT_RULEBOOK = Path(__file__).parents[1] / "case" / "rulebook.yaml"
 log = logging.getLogger(__name__)
 NOTICES_CREATED = Counter("notify_notices_total", "Notices created from events")
 
 
 def routing_of(config):
-    """routing.yaml, with the item names of the rule book (review events carry only codes)."""
-    book = load_rulebook(config.get("RULEBOOK_PATH") or DEFAULT_RULEBOOK)
-    return replace(load_routing(), item_names={rule.code: rule.name for rule in book.items})
+    """routing.yaml, checked against the rule book case serves (asked at start-up): every
+    partner role an item names has a route, or the service stops naming it."""
+    return with_rulebook(load_routing(), case_rulebook(config))
 
 
 class Sender(DependencyProvider):

@@ -1,11 +1,20 @@
 """The evidence checklist (报送材料清单) as data: loading evidence.yaml and turning each
 item code's fields into a marshmallow schema.  Plain Python, no nameko.
+
+Every item of the rule book must have its checklist: :func:`check_covers` is run at start-up
+on the items case serves, and an item without one stops the service naming it.
 """
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from marshmallow import Schema, fields, validate
+
+from services.common.errors import RuleRefused
+
+EVIDENCE = Path(__file__).with_name("evidence.yaml")
+log = logging.getLogger(__name__)
 
 FIELD_TYPES = ("date", "text", "texts", "bool", "int", "money", "choice")
 # How each field type is entered in a form (the web client's input kinds).
@@ -14,7 +23,12 @@ FORM_TYPES = {"date": "date", "text": "textarea", "texts": "list", "bool": "chec
 
 
 class ChecklistError(ValueError):
-    """evidence.yaml is malformed; the message names the entry."""
+    """evidence.yaml is malformed, or lacks an item of the rule book; the message names the entry."""
+
+
+class MissingChecklist(RuleRefused):
+    """422: an item has no evidence checklist (start-up refuses that; never a 500 if it happens)."""
+    code = "NO_EVIDENCE_CHECKLIST"
 
 
 @dataclass(frozen=True)
@@ -30,7 +44,11 @@ class Checklist:
     common: dict = None       # fields every report may carry: {name: spec}
 
     def evidence_schema(self, code):
-        return self.schemas.get(code)
+        schema = self.schemas.get(code)
+        if schema is None:
+            raise MissingChecklist(f"事项 {code} 没有报送材料清单（evidence.yaml），暂不能上报，请联系系统管理员",
+                                   {"code": [f"{code} 没有报送材料清单"]})
+        return schema
 
     def problem_category(self, name):
         """The category's name in the fixed list (an alias is translated), or None."""
@@ -50,7 +68,7 @@ class Checklist:
                 for name, spec in specs.items()]
 
 
-def load_checklist(path=Path(__file__).with_name("evidence.yaml")) -> Checklist:
+def load_checklist(path=EVIDENCE) -> Checklist:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     try:
         specs, common = raw["evidence"], dict(raw.get("common_evidence") or {})
@@ -65,6 +83,19 @@ def load_checklist(path=Path(__file__).with_name("evidence.yaml")) -> Checklist:
         raise ChecklistError(f"{path}: missing or malformed section: {err}") from err
     _check_categories(path, checklist)
     return checklist
+
+
+def check_covers(checklist, items, path=EVIDENCE):
+    """Every rule-book item (``[{code, name}, …]`` as case serves them) has its checklist;
+    ChecklistError naming each one that has none.  A checklist no item uses is only logged."""
+    missing = [f"{item['code']} ({item.get('name', '')})" for item in items
+               if item["code"] not in checklist.schemas]
+    if missing:
+        raise ChecklistError(f"{path}: no evidence checklist for the rule book's item "
+                             f"{', '.join(missing)}: add it under evidence:")
+    unused = sorted(set(checklist.schemas) - {item["code"] for item in items})
+    if unused:
+        log.info("review: evidence checklists of no rule-book item: %s", ", ".join(unused))
 
 
 def _check_categories(path, checklist):

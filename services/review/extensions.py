@@ -45,8 +45,8 @@ def approve(uow, case, clock, actor: Actor, extension_id):
     extension.decided_by, extension.decided_at = actor.user_id, clock.now()
     uow.emit("extension_approved", {
         "extension_id": extension.id, "item_id": extension.item_id, "decision_id": extension.decision_id,
-        "unit_id": extension.unit_id, "code": extension.code, "days": extension.days,
-        "new_due_date": new_due.isoformat()})
+        "unit_id": extension.unit_id, "code": extension.code, "name": item["name"],
+        "days": extension.days, "new_due_date": new_due.isoformat()})
     uow.commit()
     return extension
 

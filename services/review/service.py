@@ -10,13 +10,22 @@ from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
 from services.common.startup import BuiltAtStartup
+from services.common.startup_rpc import case_rulebook
 
 from . import attachments, extensions, figures, guidance, records, reporting
-from .checklist import load_checklist
+from .checklist import check_covers, load_checklist
 from .schemas import AttachmentOut, ExtensionOut, GuidanceOut
 
 GUIDANCE_OUT, GUIDANCES_OUT = GuidanceOut(), GuidanceOut(many=True)
 EXTENSION_OUT, EXTENSIONS_OUT, ATTACHMENT_OUT = ExtensionOut(), ExtensionOut(many=True), AttachmentOut()
+
+
+def checklist_of(config):
+    """evidence.yaml, checked against the items of the rule book (asked of case at start-up):
+    an item without its checklist stops the service naming it."""
+    checklist = load_checklist()
+    check_covers(checklist, case_rulebook(config)["items"])
+    return checklist
 
 
 class ReviewService(HealthMixin):
@@ -25,7 +34,7 @@ class ReviewService(HealthMixin):
     db = Database("REVIEW_DB_URL")
     clock = Clock()
     case = RpcProxy("case")
-    checklist = BuiltAtStartup(lambda config: load_checklist())
+    checklist = BuiltAtStartup(checklist_of)
     store = BuiltAtStartup(lambda config: attachments.AttachmentStore(config["ATTACHMENT_DIR"]))
     metrics = Metrics()
     config = Config()

@@ -11,6 +11,7 @@ from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import get_extension
 
 import tests.integration.test_notify_service as base
+from services.case.service import CaseService
 from services.common.clock import Clock
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.startup import BuiltAtStartup
@@ -88,6 +89,7 @@ def notify(platform_config, container_factory, smtp):
     platform_config.update(NOTIFY_WEBHOOK_ALLOW_PRIVATE=True, NOTIFY_WEBHOOK_POLL_SECONDS=0.1,
                            NOTIFY_SMTP_HOST="127.0.0.1", NOTIFY_SMTP_PORT=smtp.port,
                            NOTIFY_PUBLIC_URL="https://jiandu.example/", CLOCK_TODAY="2021-03-05")
+    container_factory(CaseService, platform_config).start()   # notify asks case for the rule book
     container = container_factory(NotifyService, platform_config)
     container.start()
     get_extension(container, BuiltAtStartup, attr_name="routing").value.webhooks.update(
@@ -225,6 +227,7 @@ def test_refusals_change_nothing(notify, platform_config, method, actor, args, e
 
 def test_a_pending_delivery_cannot_be_redelivered_and_email_needs_smtp(platform_config, container_factory):
     platform_config.update(NOTIFY_WEBHOOK_ALLOW_PRIVATE=True, NOTIFY_WEBHOOK_POLL_SECONDS=60)
+    container_factory(CaseService, platform_config).start()
     container = container_factory(NotifyService, platform_config)
     container.start()
     with pytest.raises(ValidationFailed, match="邮件通道未启用"):

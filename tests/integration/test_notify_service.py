@@ -12,6 +12,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook
 from nameko.testing.utils import get_extension
 
+from services.case.service import CaseService
 from services.common.errors import NotFound, ValidationFailed
 from services.common.startup import BuiltAtStartup
 from services.notify.exceptions import AlreadyAcknowledged
@@ -53,6 +54,7 @@ class Receiver:
 @pytest.fixture
 def notify(platform_config, container_factory):
     platform_config.update(NOTIFY_WEBHOOK_ALLOW_PRIVATE=True, NOTIFY_WEBHOOK_POLL_SECONDS=0.1)
+    container_factory(CaseService, platform_config).start()   # notify asks case for the rule book
     container = container_factory(NotifyService, platform_config)
     routing = get_extension(container, BuiltAtStartup, attr_name="routing")
     container.start()
