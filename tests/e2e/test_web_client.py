@@ -220,3 +220,93 @@ def test_the_announce_form_asks_for_two_announcers_before_submitting():
     assert "宣布人" in out["none"]["evidence.announcers"][0] and out["two"] == {}
     assert out["three"] == 3                       # a minimum the server sends wins over labels.js's
     assert out["others"] == [None] * 5
+
+
+def run_node(script):
+    """Run ``script`` (an ES module whose relative imports are from gateway/web/js) under node; its JSON output."""
+    run = subprocess.run(["node", "--input-type=module"], input=script.encode(), capture_output=True,
+                         timeout=30, cwd=WEB_ROOT / "js")
+    assert run.returncode == 0, run.stderr.decode()
+    return json.loads(run.stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_every_module_links_its_imports_under_node():
+    """Each module's named imports exist (a name dropped from labels.js fails here, not in a browser)."""
+    modules = [m for m in MODULES if m.parent != WEB_ROOT]
+    specifiers = [f"./{m.relative_to(WEB_ROOT / 'js').as_posix()}" for m in modules]
+    linked = run_node(f"const out = [];\nfor (const m of {json.dumps(specifiers)}) {{ await import(m); out.push(m); }}\n"
+                      "process.stdout.write(JSON.stringify(out));")
+    assert len(linked) == len(modules)
+
+
+def rule_book_answer(path=None):
+    """GET /rulebook's answer for the shipped rule book (or another file): case.rulebook_summary."""
+    from services.case.rulebook import load_rulebook, rulebook_summary
+
+    return rulebook_summary(load_rulebook(path or Path(__file__).resolve().parents[2] / "services/case/rulebook.yaml"))
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_registration_form_takes_its_choices_from_the_rule_book_the_server_answers():
+    """Sanction types, the periods a decision chooses, who may receive a kind and every vocabulary
+    come from GET /rulebook: a district's rule book with another type and another choice of months
+    changes the form, with nothing in the client to edit."""
+    shipped = rule_book_answer()
+    district = json.loads(json.dumps(shipped))
+    district["sanctions"].append({"kind": "government", "type": "降低岗位等级", "months": None,
+                                  "months_choices": [12, 18], "legal_basis": []})
+    district["vocabularies"]["letters"].append("整改通知书")
+    out = run_node(
+        "import { formChoices, monthsFor } from './rulebook.js';\n"
+        "import { decisionBody } from './views/register.js';\n"
+        f"const shipped = formChoices({json.dumps(shipped)}), district = formChoices({json.dumps(district)});\n"
+        "const v = {'sanction.party.type': '留党察看', 'sanction.party.months': '24',"
+        " 'sanction.government.type': '降低岗位等级', 'sanction.government.months': '18'};\n"
+        "process.stdout.write(JSON.stringify({shipped, district, none: formChoices(null),"
+        " probation: monthsFor(shipped, 'party', '留党察看'), fixed: monthsFor(shipped, 'party', '警告'),"
+        " body: decisionBody(v, district).body.sanctions, shippedBody: decisionBody(v, shipped).body.sanctions}));")
+    form = out["shipped"]
+    assert form["sanctions"] == {kind: [s["type"] for s in shipped["sanctions"] if s["kind"] == kind]
+                                 for kind in ("party", "government")}
+    assert out["probation"] == [12, 24] and out["fixed"] is None
+    assert form["eligibility"] == {"party": ["中共党员"]}
+    words = shipped["vocabularies"]
+    assert (form["politicalStatuses"], form["democraticParties"], form["categories"], form["dispositions"],
+            form["orgMeasures"], form["letters"]) == (
+        words["political_status"], words["democratic_party"], words["category"], words["disposition"],
+        words["org_handling"], words["letters"])
+    assert out["district"]["sanctions"]["government"][-1] == "降低岗位等级"
+    assert out["district"]["months"]["government.降低岗位等级"] == [12, 18]
+    assert out["district"]["letters"][-1] == "整改通知书"
+    assert out["body"] == [{"kind": "party", "type": "留党察看", "months": 24},
+                           {"kind": "government", "type": "降低岗位等级", "months": 18}]
+    # The shipped rule book fixes no period for that type: nothing the form would send.
+    assert out["shippedBody"][1] == {"kind": "government", "type": "降低岗位等级"}
+    assert out["none"]["sanctionTypes"] == [] and out["none"]["categories"] == []
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_client_keeps_no_copy_of_the_rule_books_lists():
+    """The client never keeps what the server tells it: labels.js exports no sanction types or form
+    vocabularies, and no module spells a value of those lists as a literal."""
+    exported = run_node("import * as labels from './labels.js';\nprocess.stdout.write(JSON.stringify(Object.keys(labels)));")
+    gone = {"SANCTION_TYPES", "PROBATION", "PROBATION_MONTHS", "POLITICAL_STATUSES", "DEMOCRATIC_PARTIES",
+            "CATEGORIES", "DISPOSITIONS", "ORG_MEASURES", "LETTERS"}
+    assert gone.isdisjoint(exported)
+    answer = rule_book_answer()
+    values = {s["type"] for s in answer["sanctions"]} | {
+        word for key, words in answer["vocabularies"].items() if key != "political_status" for word in words}
+    # 民主党派 (political_status) stays: the contract names it as the status that needs democratic_party.
+    values |= {"中共党员", "群众"}
+    # Words that are also the review checklist's (RESTORE's outcome 开除, the category 其他) are
+    # labels.js's fallback copy of evidence.yaml, checked above.
+    from services.review.checklist import load_checklist
+
+    checklist = load_checklist()
+    values -= {"其他", *checklist.problem_categories,
+               *(c for specs in checklist.fields.values() for spec in specs.values() for c in spec.get("choices") or ())}
+    literal = re.compile("|".join(f"['\"`]{re.escape(v)}['\"`]" for v in sorted(values)))
+    offenders = [f"{m.relative_to(WEB_ROOT)}:{n}: {line.strip()}" for m in MODULES
+                 for n, line in enumerate(m.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
+    assert offenders == []

@@ -11,21 +11,8 @@ export const SANCTION_KINDS = { party: '党纪处分', government: '政务处分
 export const REPORT_STATES = { submitted: '待审核', approved: '已通过', rejected: '已驳回', pending: '待审核' };
 export const EXTENSION_STATES = { requested: '待批准', pending: '待批准', approved: '已批准', refused: '未批准', rejected: '未批准' };
 
-// The sanction types the law allows (纪律处分条例 第8条, 政务处分法 第7条); the server decides periods.
-export const SANCTION_TYPES = {
-  party: ['警告', '严重警告', '撤销党内职务', '留党察看', '开除党籍'],
-  government: ['警告', '记过', '记大过', '降级', '撤职', '开除'],
-};
-export const PROBATION = '留党察看';
-export const PROBATION_MONTHS = [12, 24];
-
-// Choices of the registration form (the contract's enumerations).
-export const POLITICAL_STATUSES = ['中共党员', '民主党派', '群众'];
-export const DEMOCRATIC_PARTIES = ['民革', '民盟', '民建', '民进', '农工党', '致公党', '九三学社', '台盟'];
-export const CATEGORIES = ['公务员', '参照公务员法管理', '事业单位', '国有企业', '村(社区)干部', '其他'];
-export const DISPOSITIONS = ['收缴', '没收', '追缴', '责令退赔', '退赔'];
-export const ORG_MEASURES = ['停职检查', '调整职务', '责令辞职', '免职', '降职'];
-export const LETTERS = ['纪检监察建议书', '监察建议书', '纪律检查建议书'];
+// Sanction types and periods, and the registration form's vocabularies, are the rule book's:
+// js/rulebook.js builds them from GET /rulebook.  No copy of them here.
 
 // Short names for legal references, as reviewers write them (《政务处分法》第46条).
 export const REGULATION_SHORT = {

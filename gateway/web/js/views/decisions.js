@@ -2,7 +2,8 @@
 import { api, listOf } from '../api.js';
 import { h, table } from '../dom.js';
 import { field, options, values } from '../forms.js';
-import { DECISION_STATUSES, LIGHTS, SANCTION_KINDS, SANCTION_TYPES, UNIT_KINDS, label } from '../labels.js';
+import { DECISION_STATUSES, LIGHTS, SANCTION_KINDS, UNIT_KINDS, label } from '../labels.js';
+import { formChoices, rulebook } from '../rulebook.js';
 import { date, light, load, pageTitle, pager, stateBadge, units } from '../ui.js';
 
 const PER_PAGE = 20;
@@ -42,7 +43,8 @@ export async function render(root, { query, user, go }) {
 }
 
 async function filterForm(current, user, apply) {
-  const sanctionTypes = [...new Set(Object.values(SANCTION_TYPES).flat())];
+  // The rule book's sanction types (GET /rulebook); without an answer the filter offers none.
+  const { sanctionTypes } = formChoices(await rulebook().catch(() => null));
   const fields = [
     field({ name: 'q', label: '姓名 / 文号', type: 'search', value: current.q, placeholder: '输入关键词' }),
     field({ name: 'status', label: '执行状态', type: 'select', options: options(DECISION_STATUSES, '全部'), value: current.status }),
