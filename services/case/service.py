@@ -80,7 +80,9 @@ class CaseService(HealthMixin):
 
     @rpc
     def rulebook_summary(self, actor):
-        """The rule book and the form vocabularies, for clients that build forms from them."""
+        """The rule book as every reader needs it (rulebook.rulebook_summary): the web client's
+        form, and deadline, library, review and notify at their start-up (no other service
+        reads RULEBOOK_PATH)."""
         Actor.load(actor)
         return rulebook_summary(self.rulebook)
 
