@@ -95,3 +95,20 @@ def test_what_case_serves_is_what_every_service_sees(platform):
     assert routing.item_names["SERVE"] == SERVED
     library = get_extension(platform["library"], BuiltAtStartup, attr_name="library").value
     assert library.sanction_bases[("party", "警告")] == [{"regulation": "P01", "article": 11}]
+
+
+def test_review_refuses_to_start_on_a_rule_book_item_it_has_no_checklist_for(platform_config, container_factory,
+                                                                                tmp_path):
+    """A district adds an item to its rule book but not to evidence.yaml: case starts, review
+    stops naming the item (before, every report on it was a 500)."""
+    from services.review.checklist import ChecklistError
+
+    extra = ("\n  - code: HOME_VISIT\n    name: 家访\n    when: {always: true}\n    after: [ARCHIVE]\n"
+             "    due: {from: decision_date, months: 2}\n    legal_basis: [{regulation: P05, article: 37}]\n")
+    path = tmp_path / "rulebook-with-home-visit.yaml"
+    path.write_text(RULEBOOK.read_text(encoding="utf-8").rstrip("\n") + "\n" + extra, encoding="utf-8")
+    platform_config.update(RULEBOOK_PATH=str(path), STARTUP_WAIT_SECONDS=30)
+    container_factory(CaseService, platform_config).start()
+    review = container_factory(ReviewService, platform_config)
+    with pytest.raises(ChecklistError, match=r"no evidence checklist for the rule book's item HOME_VISIT \(家访\)"):
+        review.start()
