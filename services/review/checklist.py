@@ -86,13 +86,20 @@ def load_checklist(path=EVIDENCE) -> Checklist:
 
 
 def check_covers(checklist, items, path=EVIDENCE):
-    """Every rule-book item (``[{code, name}, …]`` as case serves them) has its checklist;
-    ChecklistError naming each one that has none.  A checklist no item uses is only logged."""
+    """Every rule-book item (``[{code, name, partners}, …]`` as case serves them) has its
+    checklist, and every partner role an item names has the words that find it among a
+    copy's recipients (partner_keywords, for the 送达部门遗漏 pre-check); ChecklistError naming
+    each one that has none.  A checklist no item uses is only logged."""
     missing = [f"{item['code']} ({item.get('name', '')})" for item in items
                if item["code"] not in checklist.schemas]
     if missing:
         raise ChecklistError(f"{path}: no evidence checklist for the rule book's item "
                              f"{', '.join(missing)}: add it under evidence:")
+    for item in items:
+        for role in item.get("partners") or ():
+            if not checklist.partner_keywords.get(role):
+                raise ChecklistError(f"{path}: partner role '{role}', which the rule book names on item "
+                                     f"{item['code']} ({item.get('name', '')}), has no partner_keywords")
     unused = sorted(set(checklist.schemas) - {item["code"] for item in items})
     if unused:
         log.info("review: evidence checklists of no rule-book item: %s", ", ".join(unused))

@@ -42,6 +42,14 @@ def test_an_item_without_a_checklist_stops_review_naming_it():
     assert "evidence.yaml" in str(err.value) and "SERVE" not in str(err.value)
 
 
+def test_a_partner_role_review_cannot_recognise_among_recipients_stops_review_naming_it():
+    without_finance = replace(CHECKLIST, partner_keywords={k: v for k, v in CHECKLIST.partner_keywords.items()
+                                                           if k != "finance"})
+    with pytest.raises(ChecklistError, match=r"partner role 'finance', which the rule book names on item ASSETS "
+                                             r"\(涉案财物收缴退赔\), has no partner_keywords"):
+        check_covers(without_finance, BOOK["items"])
+
+
 def test_a_report_on_an_item_without_a_checklist_is_a_clear_refusal_not_a_500():
     with pytest.raises(MissingChecklist) as err:
         CHECKLIST.evidence_schema("HOME_VISIT")
