@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.actor import Actor
-from services.common.errors import NotFound, RuleRefused, ValidationFailed
+from services.common.errors import Conflict, NotFound, RuleRefused, ValidationFailed
 from services.common.schemas import load
 
 from . import rules
@@ -180,11 +180,20 @@ def _move(uow, clock, item, to_state, actor, reason):
     uow.emit("item_state_changed", dict(ITEM_EVENT.dump(item), from_state=from_state))
 
 
-def extend_due_date(uow, clock, actor: Actor, item_id, new_due_date):
-    """延期: move an item's due date, never past the latest date its rule allows."""
+def extend_due_date(uow, clock, actor: Actor, item_id, new_due_date, from_due_date=None):
+    """延期: move an item's due date, never past the latest date its rule allows.
+
+    Idempotent: an item already due on ``new_due_date`` is answered as it is (a retried
+    approval); ``from_due_date`` is the date the extension was asked against, and an item
+    whose due date has moved since is refused rather than extended from elsewhere."""
     actor.require("reviewer", "system", "admin")
     item = get_item(uow.session, actor, item_id)
     new_due = load(DUE_DATE_IN, {"due_date": new_due_date})["due_date"]
+    if item.due_date == new_due:
+        return item
+    if from_due_date is not None and load(DUE_DATE_IN, {"due_date": from_due_date})["due_date"] != item.due_date:
+        raise Conflict(f"事项期限已变更为 {item.due_date}，与延期申请时的期限 {from_due_date} 不符",
+                       {"due_date": [f"当前期限 {item.due_date}"]})
     if item.extension_limit is None or new_due > item.extension_limit:
         raise RuleRefused(f"期限不能晚于法定最长期限 {item.extension_limit or item.due_date}",
                           {"due_date": [f"最迟 {item.extension_limit or item.due_date}"]})

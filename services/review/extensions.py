@@ -28,19 +28,24 @@ def request(uow, case, clock, actor: Actor, item_id, payload):
         raise Conflict("该事项已有待批准的延期申请", {"item": ["已有申请"]})
     extension = Extension(item_id=item_id, decision_id=item["decision_id"], unit_id=item["unit_id"],
                           code=item["code"], days=data["days"], reason=data["reason"],
-                          state="requested", requested_by=actor.user_id, requested_at=clock.now())
+                          from_due_date=date.fromisoformat(item["due_date"]), state="requested", requested_by=actor.user_id, requested_at=clock.now())
     uow.session.add(extension)
     uow.commit()
     return extension
 
 
 def approve(uow, case, clock, actor: Actor, extension_id):
-    """批准延期: the item's due date moves in case; extension_approved is published."""
+    """批准延期: the item's due date moves in case; extension_approved is published.
+
+    The new date is counted from the due date the extension was asked against, and case
+    answers "already there" as success: an approval retried after our commit failed (case
+    had moved the date) lands on the same date instead of extending twice."""
     actor.require("reviewer")
     extension = _pending(uow.session, extension_id)
     item = case.get_item(actor.dump(), extension.item_id)
-    new_due = _check_within_limit(item, extension.days)
-    case.extend_due_date(actor.dump(), extension.item_id, new_due.isoformat())
+    base = extension.from_due_date or date.fromisoformat(item["due_date"])
+    new_due = _check_within_limit(item, extension.days, base)
+    case.extend_due_date(actor.dump(), extension.item_id, new_due.isoformat(), base.isoformat())
     extension.state, extension.new_due_date = "approved", new_due
     extension.decided_by, extension.decided_at = actor.user_id, clock.now()
     uow.emit("extension_approved", {
@@ -74,9 +79,10 @@ def _pending(session, extension_id):
     return extension
 
 
-def _check_within_limit(item, days):
-    """The new due date, or 422 naming the legal limit (no limit in the rule book: none allowed)."""
-    new_due = date.fromisoformat(item["due_date"]) + timedelta(days=days)
+def _check_within_limit(item, days, base=None):
+    """``base`` (the item's due date) + ``days``, or 422 naming the legal limit (no limit in
+    the rule book: none allowed)."""
+    new_due = (base or date.fromisoformat(item["due_date"])) + timedelta(days=days)
     limit = item.get("extension_limit")
     if not limit:
         raise ExtensionBeyondLimit(f"事项“{item['name']}”依规定不得延期", {"days": ["该事项无延期规定"]})

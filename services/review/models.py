@@ -1,12 +1,17 @@
 """Review tables: reports (上报) and their reviews, attachments, guidance, extensions."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# A report waiting for or under review (上报待审): an item has at most one, by the database.
+LIVE_STATES = ("submitted", "approving", "rejecting")
+_LIVE = text("state IN ('submitted', 'approving', 'rejecting')")
 
 
 class Report(Base):
@@ -43,7 +48,10 @@ class Report(Base):
     rectify_by: Mapped[date | None] = mapped_column(Date)              # 整改期限
 
     __table_args__ = (Index("ix_report_queue", "state", "submitted_at"),
-                      Index("ix_report_reviewed", "reviewed_at"))   # figures over a period
+                      Index("ix_report_reviewed", "reviewed_at"),   # figures over a period
+                      # One live report per item: two submissions at once cannot both be stored.
+                      Index("uq_report_live_item", "item_id", unique=True,
+                            sqlite_where=_LIVE, postgresql_where=_LIVE))
 
 
 class Attachment(Base):
@@ -83,6 +91,8 @@ class Extension(Base):
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="requested")  # requested|approved|refused
     new_due_date: Mapped[date | None] = mapped_column(Date)
+    # The due date the extension extends from (as asked): approving twice lands on one date.
+    from_due_date: Mapped[date | None] = mapped_column(Date)
     requested_by: Mapped[int | None] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(DateTime)
     decided_by: Mapped[int | None] = mapped_column(Integer)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
 from services.common.clock import utcnow
@@ -17,7 +18,7 @@ from services.common.schemas import load
 
 from .checks import ReportFacts, precheck
 from .exceptions import AlreadyReviewed, ItemNotReportable
-from .models import Attachment, Report
+from .models import LIVE_STATES, Attachment, Report
 from .records import finding_categories, present, reports_of
 from .schemas import ApproveIn, RejectIn, ReportEvent, ReportIn
 
@@ -49,8 +50,9 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     _check_performed_on(data["performed_on"], clock, decision)
     findings = precheck(_facts(item, evidence, data["performed_on"], decision), checklist)
     previous = reports_of(uow.session, item_id)
+    item_version = item["version"]
     if not orphaned:
-        case.transition_item(actor.dump(), item_id, "submitted", item["version"], "上报")
+        item_version = case.transition_item(actor.dump(), item_id, "submitted", item["version"], "上报")["version"]
     report = Report(
         item_id=item_id, decision_id=item["decision_id"], unit_id=item["unit_id"], code=item["code"],
         item_name=item["name"], person_name=decision["person"]["name"], doc_number=decision["doc_number"],
@@ -58,17 +60,28 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
         performed_on=data["performed_on"], evidence=schema.dump(evidence), attachments=data["attachments"],
         findings=findings, finding_categories=finding_categories(findings), state="submitted", version=1,
         submitted_by=actor.user_id, submitted_at=clock.now())
-    uow.session.add(report)
-    uow.session.flush()
-    uow.emit("item_submitted", REPORT_EVENT.dump(report))
+    _store_live(uow, report, item)
+    uow.emit("item_submitted", _event(report, item_version))
     uow.commit()
     return present(uow.session, [report], previous=previous[-1] if previous else None)[0]
+
+
+def _store_live(uow, report, item):
+    """Insert the item's live report; the database refuses a second one (``uq_report_live_item``),
+    so of two submissions at once — one of them recovering the other's half-finished
+    submission — exactly one is stored and the other gets 409."""
+    uow.session.add(report)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        uow.rollback()
+        raise ItemNotReportable(f"事项“{item['name']}”已上报，正在等待审核", {"item_id": ["submitted"]})
 
 
 def _waiting_report(session, item_id):
     """The round waiting for (or under) review, if any: a unit never has two at once."""
     return session.scalar(select(Report).where(
-        Report.item_id == item_id, Report.state.in_(("submitted",) + CLAIMED)).limit(1))
+        Report.item_id == item_id, Report.state.in_(LIVE_STATES)).limit(1))
 
 
 def _not_reportable(case, actor, item):
@@ -126,9 +139,9 @@ def approve(uow, case, clock, actor: Actor, report_id, payload, claim_timeout=CL
     actor.require("reviewer")
     data = load(APPROVE_IN, payload)
     report = _claim(uow, actor, report_id, data["version"], "approving", claim_timeout)
-    _move_item(uow, case, actor, report, "approved", data["comment"] or "审核通过")
+    item_version = _move_item(uow, case, actor, report, "approved", data["comment"] or "审核通过")
     report.comment = data["comment"]
-    return _finish(uow, clock, actor, report, "approved", "item_approved")
+    return _finish(uow, clock, actor, report, "approved", "item_approved", item_version)
 
 
 def reject(uow, case, clock, checklist, actor: Actor, report_id, payload, claim_timeout=CLAIM_TIMEOUT):
@@ -142,11 +155,11 @@ def reject(uow, case, clock, checklist, actor: Actor, report_id, payload, claim_
     if data["rectify_by"] < clock.today():
         raise ValidationFailed("整改期限不能早于今天", {"rectify_by": ["不能是过去的日期"]})
     report = _claim(uow, actor, report_id, data["version"], "rejecting", claim_timeout)
-    _move_item(uow, case, actor, report, "rejected", f"驳回：{category}")
+    item_version = _move_item(uow, case, actor, report, "rejected", f"驳回：{category}")
     report.problem_category = category
     report.requirement = data["requirement"]
     report.rectify_by = data["rectify_by"]
-    return _finish(uow, clock, actor, report, "rejected", "item_rejected")
+    return _finish(uow, clock, actor, report, "rejected", "item_rejected", item_version)
 
 
 def _claim(uow, actor, report_id, version, claim_state, timeout):
@@ -174,12 +187,14 @@ def _claim(uow, actor, report_id, version, claim_state, timeout):
 
 def _move_item(uow, case, actor, report, to_state, reason):
     """Move the item in case; if case refuses, release the claim — unless the item already
-    holds this verdict (a request that died after case moved it): then it is recorded."""
+    holds this verdict (a request that died after case moved it): then it is recorded.
+    Returns the item's version after the move, for the event."""
     try:
-        case.transition_item(actor.dump(), report.item_id, to_state, None, reason)
+        return case.transition_item(actor.dump(), report.item_id, to_state, None, reason)["version"]
     except Conflict:
-        if case.get_item(actor.dump(), report.item_id)["state"] == to_state:
-            return
+        item = case.get_item(actor.dump(), report.item_id)
+        if item["state"] == to_state:
+            return item["version"]
         _release(uow, report)
         raise
     except Exception:
@@ -192,13 +207,19 @@ def _release(uow, report):
     uow.session.commit()
 
 
-def _finish(uow, clock, actor, report, state, event_type):
+def _finish(uow, clock, actor, report, state, event_type, item_version):
     report.state = state
     report.version += 1
     report.reviewed_by, report.reviewed_at = actor.user_id, clock.now()
-    uow.emit(event_type, REPORT_EVENT.dump(report))
+    uow.emit(event_type, _event(report, item_version))
     uow.commit()
     return report
+
+
+def _event(report, item_version):
+    """The report's event, with case's item version after the move: consumers keeping
+    state from several queues tell a late event from a current one by it."""
+    return dict(REPORT_EVENT.dump(report), item_version=item_version)
 
 
 def _visible_report(session, actor, report_id):

@@ -1,10 +1,13 @@
 """The review service in real containers beside the case service: events, gating, claims."""
 from datetime import timedelta
 
+import eventlet
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 from nameko.events import event_handler
+from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.case.service import CaseService
@@ -116,6 +119,44 @@ def test_an_item_submitted_without_a_report_can_be_reported_once(services):
     with pytest.raises(ItemNotReportable):       # now a report waits: no second one
         call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
     assert call(review, "approve_report", REVIEWER, report["id"], {})["state"] == "approved"
+
+
+def test_two_recoveries_of_one_half_finished_submission_store_one_report(services, platform_config):
+    """Both requests see the item submitted in case with no report (the recovery path); the
+    database's one-live-report constraint lets one store its report, the other gets 409."""
+    case, review = services["case"], services["review"]
+    outcomes = []
+    for n in range(5):
+        serve = call(case, "register_decision", REVIEWER, decision_payload(n + 1))["items"][0]
+        call(case, "transition_item", OPERATOR, serve["id"], "submitted")
+
+        def submit(_):        # over the broker: two real requests, each its own worker
+            with ClusterRpcProxy(platform_config) as rpc:
+                try:
+                    return rpc.review.submit_report(OPERATOR, serve["id"],
+                                                    {"performed_on": "2021-03-06", "evidence": SERVE})["round"]
+                except Conflict as exc:
+                    return exc.code
+        outcomes.append(sorted(map(str, eventlet.GreenPool().imap(submit, range(2)))))
+    assert outcomes == [["1", "ITEM_NOT_OPEN"]] * 5
+    assert count_rows(platform_config["REVIEW_DB_URL"], "report") == {"report": 5}
+
+
+def test_the_database_refuses_a_second_live_report_of_an_item(services, platform_config):
+    case, review = services["case"], services["review"]
+    serve = call(case, "register_decision", REVIEWER, decision_payload())["items"][0]
+    report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
+    engine = create_engine(platform_config["REVIEW_DB_URL"], poolclass=NullPool)
+    twin = ("INSERT INTO report (item_id, decision_id, unit_id, code, item_name, round, performed_on, evidence, "
+            "attachments, findings, finding_categories, state, version, submitted_at, comment) "
+            "SELECT item_id, decision_id, unit_id, code, item_name, 2, performed_on, evidence, attachments, "
+            "findings, finding_categories, :state, 1, submitted_at, '' FROM report WHERE id = :id")
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(text(twin), {"id": report["id"], "state": "submitted"})
+    with engine.begin() as conn:          # a closed round beside the live one is history, allowed
+        conn.execute(text(twin), {"id": report["id"], "state": "rejected"})
+    engine.dispose()
 
 
 def _abandon_claim(db_url, report_id, seconds_ago, state="approving"):
