@@ -1,23 +1,20 @@
 """The case service (案件/处分决定): a thin nameko adapter over ``execution``."""
-import logging
-
-from nameko.events import event_handler
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
+from services.common import inbox
 from services.common.actor import SYSTEM, Actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
+from services.common.inbox import Inbox, reliable_handler
 from services.common.metrics import Metrics
 from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
 
 from . import execution, statistics
-from .exceptions import StaleVersion
 from .rulebook import load_rulebook, rulebook_summary
 from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, StatsQuery
-
-log = logging.getLogger(__name__)
 
 # Built once: marshmallow deep-copies declared fields for every new schema instance.
 DECISION_OUT, SUMMARIES_OUT = DecisionOut(), DecisionSummaryOut(many=True)
@@ -25,7 +22,7 @@ ITEM_OUT, ITEMS_OUT, ITEM_DETAIL_OUT = ItemOut(), ItemOut(many=True), ItemDetail
 STATS_QUERY = StatsQuery()
 
 
-class CaseService(HealthMixin):
+class CaseService(HealthMixin, Inbox):
     name = "case"
 
     db = Database("CASE_DB_URL")
@@ -33,6 +30,7 @@ class CaseService(HealthMixin):
     # Loaded and validated at start-up: a bad entry stops the service with its name.
     rulebook = BuiltAtStartup(lambda config: load_rulebook(config["RULEBOOK_PATH"]))
     metrics = Metrics()
+    inbox_config = Config()
 
     @rpc
     def register_decision(self, actor, payload):
@@ -60,10 +58,11 @@ class CaseService(HealthMixin):
         return ITEM_OUT.dump(item)
 
     @rpc
-    def extend_due_date(self, actor, item_id, new_due_date):
-        """延期 approved by the review office: the new due date, within the legal limit."""
+    def extend_due_date(self, actor, item_id, new_due_date, from_due_date=None):
+        """延期 approved by the review office: the new due date, within the legal limit;
+        already there is success (a retried approval)."""
         return ITEM_OUT.dump(execution.extend_due_date(self.db, self.clock, Actor.load(actor),
-                                                       item_id, new_due_date))
+                                                       item_id, new_due_date, from_due_date))
 
     @rpc
     def open_due_items(self, actor):
@@ -86,20 +85,16 @@ class CaseService(HealthMixin):
         Actor.load(actor)
         return rulebook_summary(self.rulebook)
 
-    @event_handler("deadline", "deadline_due_date_reached")
+    @reliable_handler("deadline", "deadline_due_date_reached")
     def on_due_date_reached(self, payload):
-        """A time-gated item (RATING, EDU_VISIT, RESTORE) reached its opening date."""
+        """A time-gated item (RATING, EDU_VISIT, RESTORE) reached its opening date.  If an
+        approval moved the decision's items meanwhile (StaleVersion), the inbox tries again."""
         item_id = payload.get("item_id")
-        if not isinstance(item_id, int):
-            log.warning("deadline_due_date_reached without an item id: %r", payload)
-            return
-        for attempt in (1, 2):   # once more if an approval moved the decision's items meanwhile
-            if not self.db.first_time(payload.get("event_id"), "case.on_due_date_reached"):
-                return
-            try:
-                execution.open_due_items(self.db, self.clock, SYSTEM, item_ids=[item_id])
-                return
-            except StaleVersion:
-                if attempt == 2:
-                    raise
-                log.info("the decision of item %s changed while opening it; trying again", item_id)
+
+        def open_item():
+            if not isinstance(item_id, int):
+                raise ValueError(f"deadline_due_date_reached without an item id: {item_id!r}")
+            execution.open_due_items(self.db, self.clock, SYSTEM, item_ids=[item_id])
+
+        inbox.apply(self.db, "on_due_date_reached", "case.on_due_date_reached", payload, open_item,
+                    self.inbox_config)

@@ -94,5 +94,26 @@ def main(argv=None):
     return 0
 
 
+def create_failed_event_table(op):
+    """The ``failed_event`` table of services/common/inbox.py, for a service's migration
+    (written out here, not from the model, so the migration stays what it was)."""
+    import sqlalchemy as sa
+    op.create_table(
+        "failed_event",
+        sa.Column("event_id", sa.String(36), nullable=False),
+        sa.Column("handler", sa.String(64), nullable=False),
+        sa.Column("mark", sa.String(64), nullable=False),
+        sa.Column("event_type", sa.String(64), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("first_failed_at", sa.DateTime(), nullable=False),
+        sa.Column("last_failed_at", sa.DateTime(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("event_id", "handler"))
+    op.create_index("ix_failed_event_due", "failed_event", ["state", "next_attempt_at"])
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,7 @@
 """Tables every service keeps in its own database: the event outbox and the seen-event log."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Index, String
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,3 +26,25 @@ class ProcessedEvent(CommonBase):
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     handler: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FailedEvent(CommonBase):
+    """An event a handler could not apply: retried with backoff, then dead-lettered.
+
+    The broker's copy is acknowledged only once this row is committed, so a failing
+    handler never loses an event; ``state`` is ``retrying`` or ``dead`` (死信, for the admin
+    to look at and replay)."""
+    __tablename__ = "failed_event"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    handler: Mapped[str] = mapped_column(String(64), primary_key=True)   # the service method
+    mark: Mapped[str] = mapped_column(String(64))                        # its processed_event key
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str] = mapped_column(Text)
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_failed_event_due", "state", "next_attempt_at"),)

@@ -18,6 +18,8 @@ class Deadline(Base):
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16))
+    # case's version of the item as last applied: an event older than this is stale.
+    item_version: Mapped[int | None] = mapped_column(Integer)
     due_date: Mapped[date] = mapped_column(Date)          # the rule's (or extended) due date
     target_date: Mapped[date] = mapped_column(Date)       # counted down to: due date or rectify-by
     opens_on: Mapped[date | None] = mapped_column(Date)

@@ -1,14 +1,16 @@
 """The deadline service (期限监控): a thin nameko adapter over tracking and the sweep."""
 import logging
 
-from nameko.events import event_handler
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from services.common import inbox
 from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
+from services.common.inbox import Inbox, reliable_handler
 from services.common.metrics import Metrics
 from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
@@ -27,13 +29,14 @@ def thresholds_of(config):
     return Settings.from_rulebook(case_rulebook(config)["settings"])
 
 
-class DeadlineService(HealthMixin):
+class DeadlineService(HealthMixin, Inbox):
     name = "deadline"
 
     db = Database("DEADLINE_DB_URL")
     clock = Clock()
     settings = BuiltAtStartup(thresholds_of)
     metrics = Metrics()
+    inbox_config = Config()
 
     # -- the sweep --------------------------------------------------------------------
     @timer(interval=60, eager=True)   # eager: alerts are current right after a (re)start
@@ -73,31 +76,26 @@ class DeadlineService(HealthMixin):
         return sweep.unit_lights(self.db.session, self.settings, Actor.load(actor), self.clock.today())
 
     # -- keeping countdowns from events -----------------------------------------------
-    @event_handler("case", "decision_registered")
+    @reliable_handler("case", "decision_registered")
     def on_decision_registered(self, payload):
-        self._handle(payload, "registered", tracking.decision_registered, payload)
+        self._handle("on_decision_registered", "registered", payload, tracking.decision_registered, payload)
 
-    @event_handler("case", "item_state_changed")
+    @reliable_handler("case", "item_state_changed")
     def on_item_state_changed(self, payload):
-        self._handle(payload, "state", tracking.state_changed, payload.get("item_id"), payload.get("state"))
+        self._handle("on_item_state_changed", "state", payload, tracking.state_changed,
+                     payload.get("item_id"), payload.get("state"), None, payload.get("version"))
 
-    @event_handler("review", "item_rejected")
+    @reliable_handler("review", "item_rejected")
     def on_item_rejected(self, payload):
-        self._handle(payload, "rejected", tracking.state_changed, payload.get("item_id"), "rejected",
-                     payload.get("rectify_by"))
+        self._handle("on_item_rejected", "rejected", payload, tracking.state_changed, payload.get("item_id"),
+                     "rejected", payload.get("rectify_by"), payload.get("item_version"))
 
-    @event_handler("case", "item_due_date_changed")
+    @reliable_handler("case", "item_due_date_changed")
     def on_due_date_changed(self, payload):
-        self._handle(payload, "due", tracking.due_date_changed, payload.get("item_id"), payload.get("due_date"))
+        self._handle("on_due_date_changed", "due", payload, tracking.due_date_changed, payload.get("item_id"),
+                     payload.get("due_date"), payload.get("version"))
 
-    def _handle(self, payload, name, use_case, *args):
-        """Once per event id; an event for an unknown item is logged and dropped."""
-        if not self.db.first_time(payload.get("event_id"), f"deadline.{name}"):
-            return
-        try:
-            use_case(self.db, self.settings, self.clock.today(), *args)
-        except (KeyError, TypeError, ValueError):
-            log.exception("malformed %s event dropped: %r", name, payload)
-            self.db.rollback()
-            return
-        self.db.commit()
+    def _handle(self, handler, mark, payload, use_case, *args):
+        """Once per event id, in any order; a failure is parked and retried (services/common/inbox.py)."""
+        inbox.apply(self.db, handler, f"deadline.{mark}", payload,
+                    lambda: use_case(self.db, self.settings, self.clock.today(), *args), self.inbox_config)

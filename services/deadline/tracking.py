@@ -1,14 +1,14 @@
 """Keeping countdowns from events (计时): registration, state changes, rejections,
-extensions.  Each handler is idempotent (the event id is recorded with the change)."""
-import logging
+extensions.  Each handler is idempotent (the event id is recorded with the change) and
+order-proof: an event for an item not known yet waits (``NotYetApplicable``), and one older
+than the row's item version changes nothing."""
 from datetime import date
 
 from services.common.clock import utcnow
+from services.common.inbox import NotYetApplicable
 
 from .models import Alert, Deadline
 from .thresholds import Countdown, next_check
-
-log = logging.getLogger(__name__)
 
 
 def countdown_of(row: Deadline):
@@ -28,40 +28,63 @@ def decision_registered(uow, settings, today, payload):
             continue
         due = date.fromisoformat(item["due_date"])
         row = Deadline(item_id=item["item_id"], decision_id=payload["decision_id"], unit_id=item["unit_id"],
-                       code=item["code"], name=item["name"], state=item["state"], due_date=due,
+                       code=item["code"], name=item["name"], state=item["state"],
+                       item_version=item.get("version"), due_date=due,
                        target_date=due, opens_on=_date(item.get("opens_on")), last_activity_on=today,
                        warned=False, gate_reached=False)
         reschedule(row, settings)
         uow.session.add(row)
 
 
-def state_changed(uow, settings, today, item_id, state, rectify_by=None):
+def state_changed(uow, settings, today, item_id, state, rectify_by=None, version=None):
     """A move of the item: activity resets the idle clock; submission clears alerts;
-    rejection restarts the countdown to the rectify-by date."""
+    rejection restarts the countdown to the rectify-by date.
+
+    ``version`` is case's item version: an event older than the row's is stale and changes
+    nothing, so events may arrive in any order.  Case's ``item_state_changed`` and review's
+    ``item_rejected`` describe one rejection with one version; whichever comes second only
+    adds what it knows (the rectify-by date)."""
     row = _row(uow, item_id)
-    if row is None:
+    newer = _newer(row, version)
+    if newer is None:
         return
-    was_alerted = row.level is not None
-    row.state, row.last_activity_on = state, today
-    if state == "rejected" and rectify_by:
+    if newer:
+        _move(uow, row, state, today)
+    if state == "rejected" and rectify_by and row.state == "rejected":
         row.target_date = date.fromisoformat(rectify_by)
         row.warned, row.overdue_on, row.level = False, None, None
-    if state in ("submitted", "approved"):
-        row.level, row.warned, row.overdue_on = None, False, None
-        if was_alerted:
-            raise_alert(uow, row, "cleared", today)
     reschedule(row, settings)
 
 
-def due_date_changed(uow, settings, today, item_id, new_due):
+def due_date_changed(uow, settings, today, item_id, new_due, version=None):
     """延期 approved: the countdown runs to the new date, warnings start afresh."""
     row = _row(uow, item_id)
-    if row is None:
+    if not _newer(row, version):
         return
     row.due_date = row.target_date = date.fromisoformat(new_due)
     row.warned, row.overdue_on, row.level = False, None, None
     row.last_activity_on = today
     reschedule(row, settings)
+
+
+def _newer(row, version):
+    """True: the event is newer than the row (it moves it; ``item_version`` follows);
+    False: it describes the row's own version; None: it is stale.  An event without a
+    version (older publishers) counts as newer."""
+    if version is None or row.item_version is None or version > row.item_version:
+        if version is not None:
+            row.item_version = version
+        return True
+    return False if version == row.item_version else None
+
+
+def _move(uow, row, state, today):
+    was_alerted = row.level is not None
+    row.state, row.last_activity_on = state, today
+    if state in ("submitted", "approved"):
+        row.level, row.warned, row.overdue_on = None, False, None
+        if was_alerted:
+            raise_alert(uow, row, "cleared", today)
 
 
 def raise_alert(uow, row, level, today):
@@ -83,11 +106,13 @@ def alert_of(row, level, today):
 
 
 def _row(uow, item_id):
-    row = uow.session.get(Deadline, item_id) if isinstance(item_id, int) else None
+    """The item's countdown; an event that overtook its decision_registered (each event
+    type has its own queue) waits in the inbox until the decision is known."""
+    if not isinstance(item_id, int) or isinstance(item_id, bool):
+        raise ValueError(f"item_id is not an id: {item_id!r}")
+    row = uow.session.get(Deadline, item_id)
     if row is None:
-        # Normal when a state change overtakes its decision_registered (another queue);
-        # that event carries the item's state as of registration.
-        log.info("deadline event for unknown item %r dropped", item_id)
+        raise NotYetApplicable(f"item {item_id} not registered here yet")
     return row
 
 

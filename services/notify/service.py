@@ -2,16 +2,18 @@
 import logging
 
 import eventlet
-from nameko.events import event_handler
+from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 from prometheus_client import Counter
 
+from services.common import inbox
 from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
+from services.common.inbox import Inbox, reliable_handler
 from services.common.metrics import Metrics
 from services.common.periodic import Periodic
 from services.common.startup import BuiltAtStartup
@@ -86,7 +88,7 @@ def _provider(container, attr_name):
     return next(d for d in container.dependencies if getattr(d, "attr_name", None) == attr_name)
 
 
-class NotifyService(HealthMixin):
+class NotifyService(HealthMixin, Inbox):
     name = "notify"
 
     db = Database("NOTIFY_DB_URL")
@@ -94,56 +96,60 @@ class NotifyService(HealthMixin):
     routing = BuiltAtStartup(routing_of)
     sender = Sender()
     metrics = Metrics()
+    inbox_config = Config()
 
     # -- events in ----------------------------------------------------------------------
-    @event_handler("case", "decision_registered")
+    @reliable_handler("case", "decision_registered")
     def on_decision_registered(self, payload):
         self._route("case", "decision_registered", payload)
 
-    @event_handler("case", "item_opened")
+    @reliable_handler("case", "item_opened")
     def on_item_opened(self, payload):
         self._route("case", "item_opened", payload)
 
-    @event_handler("review", "item_submitted")
+    @reliable_handler("review", "item_submitted")
     def on_item_submitted(self, payload):
         self._route("review", "item_submitted", payload)
 
-    @event_handler("review", "item_approved")
+    @reliable_handler("review", "item_approved")
     def on_item_approved(self, payload):
         self._route("review", "item_approved", payload)
 
-    @event_handler("review", "item_rejected")
+    @reliable_handler("review", "item_rejected")
     def on_item_rejected(self, payload):
         self._route("review", "item_rejected", payload)
 
-    @event_handler("review", "guidance_issued")
+    @reliable_handler("review", "guidance_issued")
     def on_guidance_issued(self, payload):
         self._route("review", "guidance_issued", payload)
 
-    @event_handler("review", "extension_approved")
+    @reliable_handler("review", "extension_approved")
     def on_extension_approved(self, payload):
         self._route("review", "extension_approved", payload)
 
-    @event_handler("deadline", "deadline_reminder")
+    @reliable_handler("deadline", "deadline_reminder")
     def on_deadline_reminder(self, payload):
         self._route("deadline", "deadline_reminder", payload)
 
-    @event_handler("deadline", "deadline_warning")
+    @reliable_handler("deadline", "deadline_warning")
     def on_deadline_warning(self, payload):
         self._route("deadline", "deadline_warning", payload)
 
-    @event_handler("deadline", "deadline_overdue")
+    @reliable_handler("deadline", "deadline_overdue")
     def on_deadline_overdue(self, payload):
         self._route("deadline", "deadline_overdue", payload)
 
     def _route(self, source, event_type, payload):
-        """Notices and queued deliveries for one event, once per event id."""
-        if not payload.get("event_id") or not self.db.first_time(payload["event_id"], f"notify.{event_type}"):
-            return
-        created = notices.from_event(self.db, self.routing, self.clock, source, event_type, payload)
-        deliveries.enqueue(self.db, event_type, payload, created, self.sender.channels)
-        self.db.commit()
-        NOTICES_CREATED.inc(len(created))
+        """Notices and queued deliveries for one event, once per event id; a failure is
+        parked and retried (services/common/inbox.py), never dropped."""
+        created = []
+
+        def work():
+            created.extend(notices.from_event(self.db, self.routing, self.clock, source, event_type, payload))
+            deliveries.enqueue(self.db, event_type, payload, created, self.sender.channels)
+
+        if inbox.apply(self.db, f"on_{event_type}", f"notify.{event_type}", payload, work, self.inbox_config):
+            NOTICES_CREATED.inc(len(created))
 
     @timer(interval=3600)
     def remind_unanswered(self):
