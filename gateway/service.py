@@ -8,6 +8,7 @@ from .audit import Audit
 from .auth import Auth
 from .routes.accounts import AccountRoutes
 from .routes.deadlines import DeadlineRoutes
+from .routes.events import EventRoutes
 from .routes.decisions import DecisionRoutes
 from .routes.library import LibraryRoutes
 from .routes.notices import NoticeRoutes
@@ -16,7 +17,7 @@ from .routes.review import ReviewRoutes
 from .routes.web import WebRoutes
 
 class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, NoticeRoutes,
-                     LibraryRoutes, OperationsRoutes, WebRoutes):
+                     LibraryRoutes, OperationsRoutes, EventRoutes, WebRoutes):
     name = "gateway"
 
     db = Database("GATEWAY_DB_URL", publishes=False)

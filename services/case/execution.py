@@ -191,6 +191,8 @@ def extend_due_date(uow, clock, actor: Actor, item_id, new_due_date, from_due_da
     new_due = load(DUE_DATE_IN, {"due_date": new_due_date})["due_date"]
     if item.due_date == new_due:
         return item
+    if item.state == rules.APPROVED:
+        raise ItemNotOpen(f"事项“{item.name}”已审核通过，无需延期", {"state": [item.state]})
     if from_due_date is not None and load(DUE_DATE_IN, {"due_date": from_due_date})["due_date"] != item.due_date:
         raise Conflict(f"事项期限已变更为 {item.due_date}，与延期申请时的期限 {from_due_date} 不符",
                        {"due_date": [f"当前期限 {item.due_date}"]})

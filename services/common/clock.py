@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nameko.extensions import DependencyProvider
 
+from .calendar import load_holidays
+
 DEFAULT_TZ = "Asia/Shanghai"
 
 
@@ -64,6 +66,9 @@ def clock_from(config):
 class Clock(DependencyProvider):
     def setup(self):
         self.clock = clock_from(self.container.config)
+        # Working days are part of "when": a district's holidays file is read (and checked)
+        # when the service starts, so a bad entry stops it naming the entry.
+        load_holidays(self.container.config.get("HOLIDAYS_PATH") or None)
 
     def get_dependency(self, worker_ctx):
         return self.clock

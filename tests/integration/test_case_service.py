@@ -1,5 +1,5 @@
 """The case service in a real container, on a real RabbitMQ and database."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from nameko.events import event_handler
@@ -11,7 +11,7 @@ from services.case.rulebook import RuleBookError
 from services.case.service import CaseService
 from services.common.clock import Clock, FixedClock
 from services.common.db import Database
-from services.common.errors import Forbidden, NotFound, ValidationFailed
+from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.models import OutboxEvent
 from tests.helpers import count_rows, decision_payload
 
@@ -217,3 +217,27 @@ def test_two_workers_moving_one_item_at_once_cannot_both_win(case, platform_conf
     history = call(case, "get_item", REVIEWER, serve["id"])["history"]
     assert [(h["to_state"], h["reason"]) for h in history][-1] == ("submitted", "B")
     assert [h["to_state"] for h in history].count("submitted") == 1
+
+
+def test_an_extension_replayed_lands_on_one_date_and_a_finished_item_is_not_extended(case, platform_config):
+    """延期 is idempotent: review retries an approval whose own commit failed after case
+    moved the date; the second call answers the item as it is and announces nothing."""
+    decision = call(case, "register_decision", REVIEWER, decision_payload())
+    treatment = next(i for i in decision["items"] if i["code"] == "TREATMENT")
+    base = date.fromisoformat(treatment["due_date"])
+    new_due = (base + timedelta(days=30)).isoformat()
+    first = call(case, "extend_due_date", REVIEWER, treatment["id"], new_due, base.isoformat())
+    events = count_rows(platform_config["CASE_DB_URL"], "outbox")
+    again = call(case, "extend_due_date", REVIEWER, treatment["id"], new_due, base.isoformat())
+    assert first["due_date"] == again["due_date"] == new_due and again["version"] == first["version"]
+    assert count_rows(platform_config["CASE_DB_URL"], "outbox") == events       # nothing announced twice
+    with pytest.raises(Conflict) as moved:           # asked against a due date that is gone
+        call(case, "extend_due_date", REVIEWER, treatment["id"], "2099-01-01", base.isoformat())
+    assert moved.value.code == "CONFLICT" and "期限已变更" in moved.value.message
+    serve = decision["items"][0]
+    call(case, "transition_item", OPERATOR, serve["id"], "submitted")
+    call(case, "transition_item", REVIEWER, serve["id"], "approved")
+    before = count_rows(platform_config["CASE_DB_URL"], "outbox")
+    with pytest.raises(ItemNotOpen):
+        call(case, "extend_due_date", REVIEWER, serve["id"], "2021-03-30")
+    assert count_rows(platform_config["CASE_DB_URL"], "outbox") == before

@@ -31,3 +31,21 @@ def test_clock_today_pins_the_date():
 def test_an_unknown_zone_stops_the_service_naming_it():
     with pytest.raises(ValueError, match="Mars/Olympus"):
         clock_from({"CLOCK_TZ": "Mars/Olympus"})
+
+
+def test_a_bad_district_holidays_file_stops_the_service_at_start_naming_the_entry(tmp_path):
+    from types import SimpleNamespace
+
+    from services.common.calendar import HolidaysFileError, load_holidays
+    from services.common.clock import Clock
+
+    bad = tmp_path / "holidays.yaml"
+    bad.write_text("2027:\n  notice: 国务院办公厅关于2027年部分节假日安排的通知\n"
+                   "  holidays:\n    - {name: 春节, date: 2028-02-05}\n", encoding="utf-8")
+    provider = Clock()
+    provider.container = SimpleNamespace(config={"HOLIDAYS_PATH": str(bad)})
+    try:
+        with pytest.raises(HolidaysFileError, match="春节"):
+            provider.setup()
+    finally:
+        load_holidays()            # the shipped file again, for the tests after this one
