@@ -68,9 +68,18 @@ class Deployment:
             proc.kill()
             proc.wait()
 
-    def stop_all(self):
-        for name in list(self.procs):
-            self.stop(name)
+    def stop_all(self, timeout=15):
+        """Every process at once (each takes a few seconds to drain), killed if it lingers."""
+        procs, self.procs = self.procs, {}
+        for proc in procs.values():
+            proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in procs.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     def wait_healthy(self, timeout=60):
         """Until ``/health`` says every service answers (each process has its queues)."""
