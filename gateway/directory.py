@@ -1,8 +1,9 @@
 """Units and users (单位与用户): the gateway's own records, as plain functions over a session."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.common.clock import utcnow
 from services.common.errors import Conflict, ValidationFailed
+from services.common.schemas import normalise_name
 
 from .auth import hash_password
 from .models import Unit, User
@@ -13,7 +14,9 @@ def list_units(session):
 
 
 def create_unit(session, data):
-    if session.scalar(select(Unit.id).where(Unit.name == data["name"])):
+    # Unique on the normalised form (NFKC, trimmed): a look-alike of a unit is that unit.
+    name = normalise_name(data["name"])
+    if any(normalise_name(existing) == name for existing in session.scalars(select(Unit.name))):
         raise Conflict("单位名称已存在", {"name": ["重复"]})
     unit = Unit(**data)
     session.add(unit)
@@ -36,7 +39,9 @@ def list_users(session):
 
 
 def create_user(session, data):
-    if session.scalar(select(User.id).where(User.username == data["username"])):
+    # Unique case-insensitively on the normalised form: ADMIN beside admin is refused.
+    username = normalise_name(data["username"]).lower()
+    if session.scalar(select(User.id).where(func.lower(User.username) == username)):
         raise Conflict("用户名已存在", {"username": ["重复"]})
     if data.get("unit_id") is not None:
         kinds = ("partner",) if data["role"] == "partner" else None

@@ -2,18 +2,20 @@
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from services.common.actor import ROLES
+from services.common.schemas import Id, Name, Page, Text
 
 UNIT_KINDS = ("review", "responsible", "partner")
 PARTNER_ROLES = ("organization", "hr", "finance", "united_front", "other")
 
 
 class LoginIn(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = Name(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "用户名"})
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
 class UnitIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    # NFKC, trimmed: "东河区民政局 " is 东河区民政局, and a name with a zero-width space is refused.
+    name = Name(required=True, validate=validate.Length(min=1, max=128), metadata={"label": "单位名称"})
     kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
     partner_role = fields.String(load_default=None, allow_none=True,
                                  validate=validate.OneOf(PARTNER_ROLES))
@@ -34,13 +36,14 @@ class UnitOut(Schema):
 
 
 class UserIn(Schema):
-    username = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9_.-]{3,64}$", error="用户名为3至64位字母、数字或 _ . -"))
+    # Unique case-insensitively (directory.create_user): ADMIN is admin.
+    username = Name(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_.-]{3,64}\Z", error="用户名为3至64位字母、数字或 _ . -"), metadata={"label": "用户名"})
     password = fields.String(required=True, validate=validate.Length(
         min=8, max=256, error="密码至少8位"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = Name(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "姓名"})
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    unit_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    unit_id = Id(load_default=None, allow_none=True)
 
     @validates_schema
     def unit_roles_need_unit(self, data, **_):
@@ -57,11 +60,11 @@ class UserOut(Schema):
 
 
 class AuditQuery(Schema):
-    user_id = fields.Integer(load_default=None)
+    user_id = Id(load_default=None, strict=False)
     method = fields.String(load_default=None, validate=validate.OneOf(("GET", "POST", "PUT", "PATCH", "DELETE")))
-    path = fields.String(load_default=None, validate=validate.Length(max=200))
-    status = fields.Integer(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    path = Text(load_default=None, validate=validate.Length(max=200))
+    status = fields.Integer(load_default=None, validate=validate.Range(min=100, max=599))
+    page = Page()
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -3,20 +3,25 @@ money as strings."""
 from marshmallow import (Schema, ValidationError, fields, validate, validates, validates_schema,
                          pre_load)
 
+from services.common.schemas import EARLIEST, Id, Money, Name, Page, Text, capped_list
+
 from .identity import id_number_problem
 
 POLITICAL_STATUSES = ("中共党员", "民主党派", "群众")
 DEMOCRATIC_PARTIES = ("民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟")
 CATEGORIES = ("公务员", "参照公务员法管理", "事业单位", "国有企业", "村(社区)干部", "其他")
 DISPOSITIONS = ("收缴", "没收", "追缴", "责令退赔", "退赔")
+MAX_ORG_HANDLING = 20   # 组织处理 measures on one decision
+MAX_LETTERS = 20        # 纪检监察建议书 and the like
 
 
 class PersonIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    id_number = fields.String(required=True)
+    name = Name(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "姓名"})
+    id_number = Text(required=True, metadata={"label": "身份证号"})
     gender = fields.String(load_default=None, validate=validate.OneOf(("男", "女")), allow_none=True)
-    unit_id = fields.Integer(required=True, strict=True)
-    post = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    unit_id = Id(required=True)
+    post = Text(load_default=None, allow_none=True, validate=validate.Length(max=128),
+                metadata={"label": "职务"})
     political_status = fields.String(required=True, validate=validate.OneOf(POLITICAL_STATUSES))
     democratic_party = fields.String(load_default=None, allow_none=True,
                                      validate=validate.OneOf(DEMOCRATIC_PARTIES))
@@ -45,38 +50,42 @@ class PersonIn(Schema):
 
 class SanctionIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(("party", "government")))
-    type = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    months = fields.Integer(load_default=None, allow_none=True, strict=True)
+    type = Text(required=True, validate=validate.Length(min=1, max=16), metadata={"label": "处分种类"})
+    months = fields.Integer(load_default=None, allow_none=True, strict=True,
+                            validate=validate.Range(min=1, max=1200, error="月数应为1至1200"))
 
 
 class IllicitGainsIn(Schema):
-    amount = fields.Decimal(required=True, places=2, as_string=True,
-                            validate=validate.Range(min=0, min_inclusive=False,
-                                                    error="金额必须大于0"))
+    amount = Money(required=True, validate=validate.Range(min=0, min_inclusive=False,
+                                                          error="金额必须大于0"))
     disposition = fields.String(required=True, validate=validate.OneOf(DISPOSITIONS))
 
 
 class DecisionIn(Schema):
     person = fields.Nested(PersonIn, required=True)
-    doc_number = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    decided_by = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    decision_date = fields.Date(required=True)
+    doc_number = Text(required=True, validate=validate.Length(min=1, max=128), metadata={"label": "文号"})
+    decided_by = Text(required=True, validate=validate.Length(min=1, max=128), metadata={"label": "决定机关"})
+    # From 1978 (the commissions' re-establishment); "not in the future" is checked against the clock.
+    decision_date = fields.Date(required=True, validate=validate.Range(
+        min=EARLIEST, error=f"处分决定日期不能早于 {EARLIEST}"))
     sanctions = fields.List(fields.Nested(SanctionIn), required=True,
                             validate=validate.Length(min=1, max=2, error="须有1至2项处分"))
     illicit_gains = fields.Nested(IllicitGainsIn, load_default=None, allow_none=True)
-    org_handling = fields.List(fields.String(validate=validate.Length(min=1, max=32)),
-                               load_default=list)
-    letters = fields.List(fields.String(validate=validate.Length(min=1, max=32)), load_default=list)
-    facts = fields.String(load_default="", validate=validate.Length(max=20000))
+    org_handling = capped_list(Text(validate=validate.Length(min=1, max=32), metadata={"label": "组织处理"}),
+                               MAX_ORG_HANDLING, load_default=list)
+    letters = capped_list(Text(validate=validate.Length(min=1, max=32), metadata={"label": "文书"}),
+                          MAX_LETTERS, load_default=list)
+    facts = Text(load_default="", multiline=True, validate=validate.Length(max=20000),
+                 metadata={"label": "违纪事实"})
 
 
 class ListQuery(Schema):
-    unit_id = fields.Integer(load_default=None, allow_none=True)
+    unit_id = Id(load_default=None, allow_none=True, strict=False)
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(("executing", "completed")))
-    sanction = fields.String(load_default=None, allow_none=True)
-    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    sanction = Text(load_default=None, allow_none=True, validate=validate.Length(max=16))
+    q = Text(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    page = Page()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -86,7 +95,7 @@ class DueDateIn(Schema):
 
 class StatsQuery(Schema):
     subject = fields.String(required=True, validate=validate.OneOf(("decisions", "items")))
-    by = fields.String(required=True)
+    by = Text(required=True, validate=validate.Length(max=16))
 
     @validates_schema
     def known_dimension(self, data, **_):

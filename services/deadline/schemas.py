@@ -1,10 +1,12 @@
 """Schemas of the deadline service's queries and events."""
 from marshmallow import Schema, fields, validate
 
+from services.common.schemas import Day, Id
+
 
 class ForecastQuery(Schema):
-    as_of = fields.Date(required=True)
-    decision_id = fields.Integer(load_default=None, allow_none=True)
+    as_of = Day(required=True)
+    decision_id = Id(load_default=None, allow_none=True, strict=False)
 
 
 class AlertsQuery(Schema):

@@ -1,6 +1,8 @@
 """Schemas for the library's RPC input: a search request, legal-basis references."""
 from marshmallow import Schema, fields, pre_load, validate
 
+from services.common.schemas import Text
+
 from .corpus import STATUSES
 
 MAX_QUERY_CHARS = 500
@@ -9,15 +11,14 @@ MAX_REFS = 200
 
 
 class SearchIn(Schema):
-    q = fields.String(required=True, validate=validate.Length(
+    q = Text(required=True, multiline=True, validate=validate.Length(
         min=1, max=MAX_QUERY_CHARS, error=f"检索词应为1至{MAX_QUERY_CHARS}个字符"),
         error_messages={"required": "请输入检索词", "invalid": "检索词应为文本"})
-    category = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=32))
+    category = Text(load_default=None, allow_none=True, validate=validate.Length(max=32))
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(STATUSES, error="效力应为：" + "、".join(STATUSES)))
-    regulation = fields.String(load_default=None, allow_none=True,
-                               validate=validate.Regexp(r"^[A-Za-z]{1,3}\d{2,4}$", error="法规编号无效"))
+    regulation = Text(load_default=None, allow_none=True,
+                      validate=validate.Regexp(r"^[A-Za-z]{1,3}\d{2,4}$", error="法规编号无效"))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000, error="页码无效"))
     per_page = fields.Integer(load_default=10, validate=validate.Range(
         min=1, max=MAX_PER_PAGE, error=f"每页条数应为1至{MAX_PER_PAGE}"))
@@ -36,7 +37,7 @@ class SearchIn(Schema):
 
 
 class ReferenceIn(Schema):
-    regulation = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    regulation = Text(required=True, validate=validate.Length(min=1, max=16))
     article = fields.Raw(required=True)
 
 

@@ -1,43 +1,47 @@
 """Schemas of the notify service's RPC payloads."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.schemas import Id, Page, Text, capped_list
+
 FEEDBACK_LIMIT = 2000
 DELIVERY_STATES = ("pending", "delivered", "dead")
 UNIT_KINDS = ("review", "responsible", "partner")
+MAX_EVENTS = 50
 
 
 class AckIn(Schema):
-    feedback = fields.String(load_default="", validate=validate.Length(max=FEEDBACK_LIMIT))
+    feedback = Text(load_default="", multiline=True, validate=validate.Length(max=FEEDBACK_LIMIT),
+                    metadata={"label": "回执意见"})
 
 
 class InboxQuery(Schema):
     unread = fields.Boolean(load_default=None, allow_none=True)
     asks_reply = fields.Boolean(load_default=None, allow_none=True)
     answered = fields.Boolean(load_default=None, allow_none=True)
-    item_id = fields.Integer(load_default=None)
-    decision_id = fields.Integer(load_default=None)
+    item_id = Id(load_default=None, strict=False)
+    decision_id = Id(load_default=None, strict=False)
     kind = fields.String(load_default=None, validate=validate.OneOf(("unit", "partner", "review")))
-    event_type = fields.String(load_default=None, validate=validate.Length(max=64))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    event_type = Text(load_default=None, validate=validate.Length(max=64))
+    page = Page()
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class DeliveryQuery(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(DELIVERY_STATES))
-    subscription_id = fields.Integer(load_default=None)
+    subscription_id = Id(load_default=None, strict=False)
 
 
 class SubscriptionIn(Schema):
     """A webhook (url + secret) or, when SMTP is configured, a mailbox (email)."""
-    unit_id = fields.Integer(required=True, strict=True)
+    unit_id = Id(required=True)
     unit_kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UNIT_KINDS))
-    partner_role = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    partner_role = Text(load_default=None, allow_none=True, validate=validate.Length(max=32))
     channel = fields.String(load_default="webhook", validate=validate.OneOf(("webhook", "email")))
-    url = fields.String(load_default=None, validate=validate.Length(max=500))
-    secret = fields.String(load_default=None, validate=validate.Length(min=16, max=200))
+    url = Text(load_default=None, validate=validate.Length(max=500), metadata={"label": "网址"})
+    secret = Text(load_default=None, validate=validate.Length(min=16, max=200), metadata={"label": "密钥"})
     email = fields.Email(load_default=None, validate=validate.Length(max=254))
-    events = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
-                         validate=validate.Length(min=1, max=50))
+    events = capped_list(Text(validate=validate.Length(min=1, max=64), metadata={"label": "事件"}),
+                         MAX_EVENTS, 1, required=True)
 
     @validates_schema
     def _channel_needs(self, data, **_):

@@ -12,11 +12,14 @@ import yaml
 from marshmallow import Schema, fields, validate
 
 from services.common.errors import RuleRefused
+from services.common.schemas import Day, Money, Text, capped_list
 
 EVIDENCE = Path(__file__).with_name("evidence.yaml")
 log = logging.getLogger(__name__)
 
 FIELD_TYPES = ("date", "text", "texts", "bool", "int", "money", "choice")
+MAX_LIST_ENTRIES = 50    # recipients, announcers, visitors, letters of one report
+MAX_INT = 1_000_000      # a count or a year: far beyond any real value, never an overflow
 # How each field type is entered in a form (the web client's input kinds).
 FORM_TYPES = {"date": "date", "text": "textarea", "texts": "list", "bool": "checkbox",
               "int": "number", "money": "money", "choice": "select"}
@@ -127,19 +130,19 @@ def _field(where, spec):
     options = {"required": required, "allow_none": not required,
                "metadata": {"label": spec.get("label", "")}}
     if kind == "date":
-        return fields.Date(**options)
+        return Day(**options)
     if kind == "text":
-        return fields.String(validate=validate.Length(min=1 if required else 0, max=2000), **options)
+        return Text(multiline=True, validate=validate.Length(min=1 if required else 0, max=2000), **options)
     if kind == "texts":
         minimum = spec.get("min_items", 1 if required else 0)
-        return fields.List(fields.String(validate=validate.Length(min=1, max=200)),
-                           validate=validate.Length(min=minimum, max=50,
-                                                    error=f"至少{minimum}项"), **options)
+        return capped_list(Text(validate=validate.Length(min=1, max=200), metadata=options["metadata"]),
+                           MAX_LIST_ENTRIES, minimum, **options)
     if kind == "bool":
         # An unticked box is a fact ("not signed"), not a missing field: it defaults to False.
         return fields.Boolean(load_default=False, metadata=options["metadata"])
     if kind == "int":
-        return fields.Integer(strict=False, validate=validate.Range(min=spec.get("min")), **options)
+        return fields.Integer(strict=False, validate=validate.Range(
+            min=spec.get("min"), max=spec.get("max", MAX_INT)), **options)
     if kind == "money":
-        return fields.Decimal(places=2, as_string=True, validate=validate.Range(min=0), **options)
+        return Money(validate=validate.Range(min=0, error="金额不能为负"), **options)
     return fields.String(validate=validate.OneOf(spec["choices"]), **options)

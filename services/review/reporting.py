@@ -27,6 +27,7 @@ REPORT_EVENT = ReportEvent()
 REPORTABLE = ("open", "rejected")
 CLAIMED = ("approving", "rejecting")
 CLAIM_TIMEOUT = 120   # seconds; config REVIEW_CLAIM_TIMEOUT_SECONDS
+RECTIFY_WITHIN_YEARS = 2   # 整改期限: from today to two years ahead
 
 
 def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
@@ -154,12 +155,23 @@ def reject(uow, case, clock, checklist, actor: Actor, report_id, payload, claim_
             "须为以下之一：" + "、".join(checklist.problem_categories)]})
     if data["rectify_by"] < clock.today():
         raise ValidationFailed("整改期限不能早于今天", {"rectify_by": ["不能是过去的日期"]})
+    latest = _years_after(clock.today(), RECTIFY_WITHIN_YEARS)
+    if data["rectify_by"] > latest:
+        raise ValidationFailed(f"整改期限最长为两年（不晚于 {latest}）", {"rectify_by": [f"不能晚于 {latest}"]})
     report = _claim(uow, actor, report_id, data["version"], "rejecting", claim_timeout)
     item_version = _move_item(uow, case, actor, report, "rejected", f"驳回：{category}")
     report.problem_category = category
     report.requirement = data["requirement"]
     report.rectify_by = data["rectify_by"]
     return _finish(uow, clock, actor, report, "rejected", "item_rejected", item_version)
+
+
+def _years_after(day, years):
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def _claim(uow, actor, report_id, version, claim_state, timeout):

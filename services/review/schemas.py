@@ -1,54 +1,60 @@
 """Schemas of the review service's RPC payloads and events."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.schemas import Day, Id, Page, Text, capped_list
+
 TEXT = validate.Length(min=1, max=4000)
+MAX_ATTACHMENTS = 20          # evidence.yaml's attachments.max_per_report says the same
 
 
 class ReportIn(Schema):
-    performed_on = fields.Date(required=True)
-    evidence = fields.Dict(required=True)
-    attachments = fields.List(fields.String(validate=validate.Length(equal=36)), load_default=list)
+    performed_on = Day(required=True)     # and from the decision date to today (reporting)
+    evidence = fields.Dict(required=True, keys=Text(validate=validate.Length(min=1, max=64)))
+    attachments = capped_list(Text(validate=validate.Length(equal=36), metadata={"label": "附件"}),
+                              MAX_ATTACHMENTS, load_default=list)
 
 
 class ApproveIn(Schema):
-    comment = fields.String(load_default="", validate=validate.Length(max=4000))
-    version = fields.Integer(load_default=None, allow_none=True)
+    comment = Text(load_default="", multiline=True, validate=validate.Length(max=4000),
+                   metadata={"label": "审核意见"})
+    version = Id(load_default=None, allow_none=True)
 
 
 class RejectIn(Schema):
-    problem_category = fields.String(required=True, data_key="problem")  # the contract's name
-    requirement = fields.String(required=True, validate=TEXT)
-    rectify_by = fields.Date(required=True)
-    version = fields.Integer(load_default=None, allow_none=True)
+    problem_category = Text(required=True, data_key="problem",  # the contract's name
+                            validate=validate.Length(min=1, max=32), metadata={"label": "问题类别"})
+    requirement = Text(required=True, multiline=True, validate=TEXT, metadata={"label": "整改要求"})
+    rectify_by = Day(required=True)       # today … two years ahead (reporting, on the clock)
+    version = Id(load_default=None, allow_none=True)
 
 
 class GuidanceIn(Schema):
-    unit_id = fields.Integer(required=True, strict=True)
-    decision_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    item_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    text = fields.String(required=True, validate=TEXT)
+    unit_id = Id(required=True)
+    decision_id = Id(load_default=None, allow_none=True)
+    item_id = Id(load_default=None, allow_none=True)
+    text = Text(required=True, multiline=True, validate=TEXT, metadata={"label": "指导意见"})
 
 
 class ExtensionIn(Schema):
     days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=366))
-    reason = fields.String(required=True, validate=TEXT)
+    reason = Text(required=True, multiline=True, validate=TEXT, metadata={"label": "延期理由"})
 
 
 class QueueQuery(Schema):
-    unit_id = fields.Integer(load_default=None)
-    item_id = fields.Integer(load_default=None)
-    decision_id = fields.Integer(load_default=None)
-    code = fields.String(load_default=None, validate=validate.Length(max=16))
-    finding = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    unit_id = Id(load_default=None, strict=False)
+    item_id = Id(load_default=None, strict=False)
+    decision_id = Id(load_default=None, strict=False)
+    code = Text(load_default=None, validate=validate.Length(max=16))
+    finding = Text(load_default=None, validate=validate.Length(min=1, max=32))
+    page = Page()
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class FiguresQuery(Schema):
     """The period the figures cover (review dates, both ends included) and an optional unit."""
-    since = fields.Date(load_default=None, data_key="from")
-    until = fields.Date(load_default=None, data_key="to")
-    unit_id = fields.Integer(load_default=None)
+    since = Day(load_default=None, data_key="from")
+    until = Day(load_default=None, data_key="to")
+    unit_id = Id(load_default=None, strict=False)
 
     @validates_schema
     def ordered(self, data, **_):

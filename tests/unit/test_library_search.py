@@ -118,6 +118,7 @@ def test_paging_walks_the_same_ranking(library):
     ({"q": "处分", "category": "小说"}, "category"), ({"q": "处分", "regulation": "X99"}, "regulation"),
     ({"q": "处分", "regulation": "../../etc"}, "regulation"), ({"q": "处分", "page": 0}, "page"),
     ({"q": "处分", "page": "abc"}, "page"), ({"q": "处分", "per_page": 500}, "per_page"),
+    ({"q": "处分\x00\x01"}, "q"), ({"q": "处分\u202e"}, "q"),   # control and bidi characters
 ])
 def test_bad_queries_are_refused_naming_the_field(library, kwargs, field):
     with pytest.raises(ValidationFailed) as err:
@@ -128,7 +129,7 @@ def test_bad_queries_are_refused_naming_the_field(library, kwargs, field):
 @pytest.mark.parametrize("query", [
     '"unbalanced', "AND OR ( ) * ?", "*", "?", "title:foo", "body:(a OR", "\\", "~2^3", '""', "((((",
     "NOT", "处分 AND 宣布", "' OR 1=1 --", "<script>alert(1)</script>", "第", "第条", "第九九九九九条",
-    "纪律处分条例第", "\x00\x01", "🙂", "a" * 500,
+    "纪律处分条例第", "🙂", "a" * 500,
 ])
 def test_query_syntax_never_breaks_a_search(library, query):
     result = library.search(query)
