@@ -3,6 +3,7 @@ from nameko.dependency_providers import Config
 
 from services.common.db import Database
 from services.common.metrics import Metrics
+from services.common.rpc import ServiceCluster, TimedRpcProxy
 
 from .audit import Audit
 from .auth import Auth
@@ -12,7 +13,7 @@ from .routes.events import EventRoutes
 from .routes.decisions import DecisionRoutes
 from .routes.library import LibraryRoutes
 from .routes.notices import NoticeRoutes
-from .routes.operations import OperationsRoutes
+from .routes.operations import HEALTH_TIMEOUT_SECONDS, OperationsRoutes
 from .routes.review import ReviewRoutes
 from .routes.web import WebRoutes
 
@@ -25,3 +26,13 @@ class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes
     audit = Audit()
     config = Config()
     metrics = Metrics()
+
+    # Every call to a service is bounded by RPC_TIMEOUT_SECONDS (services/common/rpc.py): a
+    # service that does not answer is a 503 naming it, and frees the worker.  These override
+    # the route mixins' declarations; all share the container's one reply queue.
+    case = TimedRpcProxy("case")
+    review = TimedRpcProxy("review")
+    deadline = TimedRpcProxy("deadline")
+    notify = TimedRpcProxy("notify")
+    library = TimedRpcProxy("library")
+    cluster = ServiceCluster(timeout=HEALTH_TIMEOUT_SECONDS)   # /health: any service by name

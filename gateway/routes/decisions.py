@@ -1,10 +1,16 @@
 """Decisions (处分决定) and execution items (执行事项)."""
+import re
+import uuid
+
 from nameko.rpc import RpcProxy
 
+from services.common.errors import ValidationFailed
 from services.deadline.thresholds import worst
 
 from .. import directory
 from ..entrypoints import API, http, json_response, read_json
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class DecisionRoutes:
@@ -19,8 +25,12 @@ class DecisionRoutes:
         body = read_json(request)
         person = body.get("person")
         if isinstance(person, dict) and "unit_id" in person:
-            directory.require_unit(self.db.session, person["unit_id"], "person.unit_id")
-        return json_response(self.case.register_decision(actor, body), status=201)
+            # Decisions only for people of responsible units; case is told the kind and refuses too.
+            unit = directory.require_unit(self.db.session, person["unit_id"], "person.unit_id",
+                                          kinds=("responsible",))
+            person["unit_kind"] = unit.kind
+        return json_response(self.case.register_decision(actor, body, idempotency_key(request)),
+                             status=201)
 
     @http("GET", API + "/decisions")
     def list_decisions(self, request):
@@ -64,6 +74,20 @@ class DecisionRoutes:
     def rulebook(self, request):
         """规则库: items, sanction types and form vocabularies, for any signed-in user."""
         return json_response(self.case.rulebook_summary(self.auth.actor(request)))
+
+
+def idempotency_key(request):
+    """The request's ``Idempotency-Key`` (a client retrying a registration sends the same one
+    and gets the decision its first attempt created), else one made for this request: case
+    keeps it with the decision, so a request redelivered after case died answers, not 409."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return uuid.uuid4().hex
+    key = key.strip()
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValidationFailed("Idempotency-Key 无效", {"Idempotency-Key": [
+            "应为1至64个字母、数字或 - _ . : 字符"]})
+    return key
 
 
 def _merge_light(item, views):

@@ -1,6 +1,5 @@
 """Health (liveness and readiness over RPC) and Prometheus metrics."""
 import eventlet
-from nameko.standalone.rpc import ClusterRpcProxy
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
@@ -16,20 +15,25 @@ HEALTH_TIMEOUT_SECONDS = 2
 class OperationsRoutes:
     @http("GET", API + "/health")
     def health(self, request):
-        """200 when every platform service answers its ``health`` RPC, else 503 naming the silent."""
+        """200 when every platform service answers its ``health`` RPC, else 503 naming the silent.
+        The probes go through the gateway's own reply queue (``cluster``), never a queue per
+        request; ``calendar`` is the working-day calendar's status as the services report it."""
         services = self.config.get("PLATFORM_SERVICES") or []
-        checks = dict(zip(services, eventlet.GreenPool().imap(self._probe, services)))
+        answers = dict(zip(services, eventlet.GreenPool().imap(self._probe, services)))
+        checks = {service: status for service, (status, _) in answers.items()}
         ready = all(status == "ok" for status in checks.values())
-        return json_response({"status": "ok" if ready else "degraded", "services": checks},
-                             status=200 if ready else 503)
+        body = {"status": "ok" if ready else "degraded", "services": checks}
+        calendar = next((answer["calendar"] for _, answer in answers.values()
+                         if isinstance(answer, dict) and answer.get("calendar")), None)
+        if calendar is not None:
+            body["calendar"] = calendar
+        return json_response(body, status=200 if ready else 503)
 
     def _probe(self, service):
         try:
-            with ClusterRpcProxy(self.config, timeout=HEALTH_TIMEOUT_SECONDS) as cluster:
-                getattr(cluster, service).health()
-            return "ok"
+            return "ok", self.cluster[service].health()
         except Exception as exc:  # any failure means "not ready"; say which
-            return f"unavailable: {type(exc).__name__}"
+            return f"unavailable: {type(exc).__name__}", None
 
     @http("GET", API + "/metrics")
     def prometheus_metrics(self, request):

@@ -23,8 +23,19 @@ DECISION_REGISTERED, ITEM_EVENT = DecisionRegisteredEvent(), ItemEvent()
 
 
 # -- registering a decision ---------------------------------------------------------------
-def register_decision(uow, book, clock, actor: Actor, payload):
-    """登记处分决定: validate, compute impact periods, generate items, open the first."""
+REGISTER_ATTEMPTS = 3
+REQUEST_ID_MAX = 64
+
+
+def register_decision(uow, book, clock, actor: Actor, payload, request_id=None):
+    """登记处分决定: validate, compute impact periods, generate items, open the first.
+
+    ``request_id`` is the registering request's idempotency key (the gateway's
+    ``Idempotency-Key``): the same request again (redelivered after case died, or retried
+    by its client) answers the decision it created; another request with that 文号 is a 409.
+    A unique constraint that fails at commit is told apart: the 文号 (the answer above), or
+    the person, whom a concurrent registration created first (registered again, finding them).
+    """
     actor.require("reviewer", "admin")
     data = load(DECISION_IN, payload)
     if data["decision_date"] > clock.today():
@@ -34,29 +45,69 @@ def register_decision(uow, book, clock, actor: Actor, payload):
         rules.check_sanctions(book, sanctions, data["person"]["political_status"])
     except rules.RuleViolation as err:
         raise ValidationFailed(err.message, {err.field: [err.message]})
+    request_id = _checked_request_id(request_id)
     session = uow.session
-    if session.scalar(select(Decision.id).where(Decision.doc_number == data["doc_number"])):
-        raise DuplicateDecision("该文号的处分决定已登记", {"doc_number": ["文号重复"]})
+    for _ in range(REGISTER_ATTEMPTS):
+        registered = _registered(session, data["doc_number"], request_id)
+        if registered is not None:
+            return registered
+        try:
+            return _register(uow, book, clock, actor, data, sanctions, request_id)
+        except IntegrityError:
+            uow.rollback()
+            if _doc_number_taken(session, data["doc_number"]):
+                continue  # a concurrent registration of this 文号 won: the next pass answers it
+            if _person_exists(session, data["person"]["id_number"]):
+                continue  # a concurrent registration created this person: register beside it
+            raise         # a constraint neither explains: a defect, not the caller's conflict
+    raise Conflict("登记冲突，请重试", {"doc_number": ["并发登记冲突"]})
 
+
+def _checked_request_id(request_id):
+    if request_id is None or request_id == "":
+        return None
+    if not isinstance(request_id, str) or len(request_id) > REQUEST_ID_MAX:
+        raise ValidationFailed("请求标识无效", {"request_id": [f"应为不超过{REQUEST_ID_MAX}个字符的字符串"]})
+    return request_id
+
+
+def _registered(session, doc_number, request_id):
+    """The decision this request already registered, or None if the 文号 is free;
+    a 文号 registered by another request is a 409."""
+    decision = session.scalar(select(Decision).where(Decision.doc_number == doc_number))
+    if decision is None:
+        return None
+    if request_id is not None and decision.request_id == request_id:
+        return decision
+    raise DuplicateDecision("该文号的处分决定已登记", {"doc_number": ["文号重复"]})
+
+
+def _doc_number_taken(session, doc_number):
+    return session.scalar(select(Decision.id).where(Decision.doc_number == doc_number)) is not None
+
+
+def _person_exists(session, id_number):
+    return session.scalar(select(Person.id).where(Person.id_number == id_number)) is not None
+
+
+def _register(uow, book, clock, actor, data, sanctions, request_id):
+    session = uow.session
     person = _upsert_person(session, data["person"])
     running = _running_periods(session, person, data["decision_date"])
     periods = rules.impact_periods(book, data["decision_date"], sanctions, running)
     decision = _new_decision(clock, actor, data, person)
+    decision.request_id = request_id
     decision.sanctions = [Sanction(kind=s.kind, type=s.type, months=s.months) for s in sanctions]
     decision.periods = [_period_row(p, person) for p in periods]
     decision.items = [_item_row(plan, person.unit_id)
                       for plan in rules.plan_items(book, _facts(book, data, sanctions, periods))]
     session.add(decision)
-    try:
-        session.flush()  # one flush: the whole aggregate, inserted in batches
-        open_ready_items(uow, clock, decision, actor)
-        # After opening: listeners of other events may see this one first, so it carries
-        # every item's state as it now is.
-        uow.emit("decision_registered", DECISION_REGISTERED.dump(decision))
-        uow.commit()
-    except IntegrityError:  # a concurrent registration of the same 文号 won the race
-        uow.rollback()
-        raise DuplicateDecision("该文号的处分决定已登记", {"doc_number": ["文号重复"]})
+    session.flush()  # one flush: the whole aggregate, inserted in batches
+    open_ready_items(uow, clock, decision, actor)
+    # After opening: listeners of other events may see this one first, so it carries
+    # every item's state as it now is.
+    uow.emit("decision_registered", DECISION_REGISTERED.dump(decision))
+    uow.commit()
     return decision
 
 

@@ -42,6 +42,9 @@ class Decision(Base):
     status: Mapped[str] = mapped_column(String(16), default="executing", index=True)
     registered_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The gateway's request id (Idempotency-Key): the same request redelivered or retried
+    # answers this decision again instead of 409 (文号 + request id is the idempotency key).
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     person: Mapped[Person] = relationship(lazy="joined")
     sanctions: Mapped[list["Sanction"]] = relationship(order_by="Sanction.id", lazy="selectin")

@@ -33,9 +33,11 @@ class CaseService(HealthMixin, Inbox):
     inbox_config = Config()
 
     @rpc
-    def register_decision(self, actor, payload):
+    def register_decision(self, actor, payload, request_id=None):
+        """``request_id``: the registering request's idempotency key; the same request again
+        answers the decision it created (execution.register_decision)."""
         decision = execution.register_decision(self.db, self.rulebook, self.clock,
-                                               Actor.load(actor), payload)
+                                               Actor.load(actor), payload, request_id)
         return DECISION_OUT.dump(decision)
 
     @rpc

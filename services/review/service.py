@@ -2,13 +2,14 @@
 import base64
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.metrics import Metrics
+from services.common.rpc import TimedRpcProxy
 from services.common.startup import BuiltAtStartup
 from services.common.startup_rpc import case_rulebook
 
@@ -33,7 +34,9 @@ class ReviewService(HealthMixin):
 
     db = Database("REVIEW_DB_URL")
     clock = Clock()
-    case = RpcProxy("case")
+    # Bounded at half of RPC_TIMEOUT_SECONDS: case silent is a 503 naming case, before the
+    # gateway's own wait for review runs out.
+    case = TimedRpcProxy("case", share=0.5)
     checklist = BuiltAtStartup(checklist_of)
     store = BuiltAtStartup(lambda config: attachments.AttachmentStore(config["ATTACHMENT_DIR"]))
     metrics = Metrics()

@@ -84,8 +84,26 @@ def test_registering_a_decision_hands_the_body_to_case_with_the_actor_first(as_u
 
     assert response.status_code == 201
     assert body_of(response) == {"id": 7, "doc_number": "东纪发〔2021〕1号", "items": []}
-    assert gateway.case.register_decision.call_args == call(REVIEWER, payload)
+    (actor, body, request_id), _ = gateway.case.register_decision.call_args
+    assert (actor, body) == (REVIEWER, payload) and len(request_id) == 32  # a key made per request
     assert gateway.auth.roles_asked == [("reviewer", "admin")]
+
+
+def test_a_registration_passes_the_clients_idempotency_key_to_case_and_refuses_a_bad_one(as_user):
+    gateway = as_user(REVIEWER)
+    payload = {"person": {"name": "张三", "unit_id": 2}, "doc_number": "东纪发〔2021〕1号"}
+    gateway.case.register_decision.return_value = {"id": 7, "items": []}
+    retried = EnvironBuilder(method="POST", path="/api/v1/decisions", json=payload,
+                             headers={"Idempotency-Key": "client-7f3a:1"}).get_request()
+
+    assert gateway.register_decision(retried).status_code == 201
+    assert gateway.case.register_decision.call_args == call(REVIEWER, payload, "client-7f3a:1")
+
+    bad = EnvironBuilder(method="POST", path="/api/v1/decisions", json=payload,
+                         headers={"Idempotency-Key": "x" * 65}).get_request()
+    with pytest.raises(ValidationFailed) as refused:
+        gateway.register_decision(bad)
+    assert "Idempotency-Key" in refused.value.fields and gateway.case.register_decision.call_count == 1
 
 
 def test_a_decision_for_an_unknown_unit_is_refused_before_case_is_asked(as_user):
