@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONWARNINGS := ignore
 
-.PHONY: run test unit install rabbitmq migrate seed demo bench lint clean
+.PHONY: run status test unit install rabbitmq migrate seed demo bench lint clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -27,12 +27,26 @@ seed: migrate
 	$(BIN)/python -m gateway.seed
 
 ## Start every service, the gateway and the web client; Ctrl-C stops them all.
+## supervisord (deploy/supervisord.conf) runs each as its own process and starts again one that
+## dies, instead of stopping the rest; each writes var/log/<service>.log.
+run: export PLATFORM_DEMO := 1
 run: install rabbitmq seed
+	@mkdir -p var/run var/log
 	@echo "Platform: http://$${WEB_SERVER_ADDRESS:-127.0.0.1:8000}/  — log in as admin / $${ADMIN_PASSWORD:-admin-2026!}"
 	@echo "Demo users (password demo-2026!): shen (审理室), minzheng (民政局经办), zuzhi (组织部), lingdao (领导)"
+	@echo "Demo mode (PLATFORM_DEMO=1): the platform runs in demo mode with the demo token secret$${TOKEN_SECRET:+ (TOKEN_SECRET is set: yours is used)}; outside demo mode the demo secret is refused."
+	@echo "Services run under supervisord (deploy/supervisord.conf): one that dies is restarted; logs in var/log/<service>.log; Ctrl-C stops all."
 	@$(BIN)/python scripts/demo_data.py --base http://$${WEB_SERVER_ADDRESS:-127.0.0.1:8000} \
 	    --admin-password "$${ADMIN_PASSWORD:-admin-2026!}" & \
-	PATH=$(CURDIR)/$(BIN):$$PATH exec $(BIN)/honcho start -f Procfile
+	PLATFORM_ROOT=$(CURDIR) PLATFORM_BIN=$(CURDIR)/$(BIN) PLATFORM_CONFIG=$(CURDIR)/config.yaml \
+	PLATFORM_RUN=$(CURDIR)/var/run PLATFORM_LOGS=$(CURDIR)/var/log \
+	exec $(BIN)/supervisord -c deploy/supervisord.conf
+
+## The processes `make run` started, as supervisord sees them.
+status:
+	@PLATFORM_ROOT=$(CURDIR) PLATFORM_BIN=$(CURDIR)/$(BIN) PLATFORM_CONFIG=$(CURDIR)/config.yaml \
+	PLATFORM_RUN=$(CURDIR)/var/run PLATFORM_LOGS=$(CURDIR)/var/log \
+	$(BIN)/supervisorctl -c deploy/supervisord.conf status
 
 ## Every test: unit, integration and end-to-end, on SQLite and PostgreSQL.
 test: install
