@@ -212,5 +212,8 @@ class DecisionRegisteredEvent(Schema):
     doc_number = fields.String()
     decision_date = fields.Date()
     political_status = fields.Function(lambda d: d.person.political_status)
+    # The facts the statistics group by (deadline's projection): 人员类别 and the sanctions.
+    category = fields.Function(lambda d: d.person.category)
+    sanctions = fields.List(fields.Nested(SanctionOut, only=("kind", "type")))
     impact_periods = fields.List(fields.Nested(PeriodOut), attribute="periods")
     items = fields.List(fields.Nested(ItemEvent))

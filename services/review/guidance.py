@@ -22,7 +22,7 @@ def issue(uow, case, clock, actor: Actor, payload):
     uow.session.flush()
     uow.emit("guidance_issued", {"guidance_id": guidance.id, "unit_id": guidance.unit_id,
                                  "decision_id": guidance.decision_id, "item_id": guidance.item_id,
-                                 "text": guidance.text})
+                                 "text": guidance.text, "issued_at": guidance.created_at.isoformat()})
     uow.commit()
     return guidance
 

@@ -144,3 +144,7 @@ class ReportEvent(Schema):
     problem_category = fields.String()
     requirement = fields.String()
     rectify_by = fields.Date()
+    # When (UTC, as stored) the unit reported and the review office decided: the month of a
+    # review in the statistics, and an item's approval date for its on-time rate.
+    submitted_at = fields.DateTime()
+    reviewed_at = fields.DateTime()
