@@ -5,6 +5,7 @@ naming it (``items[4] TREATMENT: due.from 'decsion_date' ...``).  Conditions are
 compiled here into predicates over a :class:`Facts` context so the planner in
 ``rules.py`` never interprets raw YAML.
 """
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,10 @@ PERIOD_CHOICES = ("party", "government", "latest")
 PARTNER_ROLES = ("organization", "hr", "finance", "united_front")
 SANCTION_KINDS = ("party", "government")
 STACKING = ("add_remaining", "add_remaining_capped")
+# 影响期查询: what an `until` is counted from, and how firm a rule's source is.
+UNTIL_ANCHORS = ("period_end", "restored", "decision_date", "year_after_decision")
+RULE_SOURCES = ("F", "S", "P", "I")
+PURPOSE_ID = re.compile(r"[a-z][a-z_]{0,31}")
 CONDITION_KEYS = ("always", "sanction", "illicit_gains", "org_handling", "letters",
                   "impact_period", "political_status", "category", "setting",
                   "year_end_in_period", "any", "all")
@@ -63,6 +68,37 @@ class ItemRule:
 
 
 @dataclass(frozen=True)
+class Until:
+    """Until when a restriction holds: ``anchor`` moved by ``months``; no anchor: for good."""
+    anchor: str | None
+    months: int = 0
+
+
+@dataclass(frozen=True)
+class RestrictionRule:
+    """What one or more sanctions rule out for one purpose (影响期查询)."""
+    purpose: str
+    sanctions: frozenset          # {(kind, type)}
+    categories: frozenset | None  # the person's 人员类别 it applies to; None: every one
+    until: Until
+    rule: str
+    source: str                   # F | S | P | I
+    legal_basis: tuple
+
+    def applies(self, kind, type_, category):
+        return (kind, type_) in self.sanctions and (self.categories is None or category in self.categories)
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    partners: tuple               # partner roles that may ask the check and hear of period ends
+    announce_ended_within_days: int
+    restore_item: str             # the item whose approval restores a 留党察看 member's rights
+    purposes: dict                # purpose id -> name, in the rule book's order
+    rules: tuple
+
+
+@dataclass(frozen=True)
 class RuleBook:
     settings: dict
     eligibility: dict
@@ -71,6 +107,7 @@ class RuleBook:
     items: tuple
     source: str = ""
     codes: frozenset = field(default=frozenset())
+    restrictions: Restrictions | None = None
 
     def sanction(self, kind, type_):
         return self.sanctions.get((kind, type_))
@@ -99,9 +136,10 @@ def parse_rulebook(raw, source="<rule book>") -> RuleBook:
             raise RuleBookError(f"{source}: stacking.{kind}: '{mode}' is not one of {STACKING}")
     ctx = _ParseContext(source, settings, sanctions)
     items = _parse_items(raw.get("items"), ctx)
+    codes = frozenset(rule.code for rule in items)
     return RuleBook(settings=settings, eligibility=raw.get("eligibility") or {},
                     sanctions=sanctions, stacking=stacking, items=items, source=source,
-                    codes=frozenset(rule.code for rule in items))
+                    codes=codes, restrictions=_parse_restrictions(raw.get("restrictions"), ctx, codes))
 
 
 @dataclass
@@ -263,6 +301,101 @@ def _compile_sanction(value, where, ctx):
     return lambda facts: any((s.kind, s.type) in wanted for s in facts.sanctions)
 
 
+# -- restrictions (影响期查询) ----------------------------------------------------------------
+def _parse_restrictions(raw, ctx, codes):
+    where = f"{ctx.source}: restrictions"
+    if not isinstance(raw, dict):
+        raise RuleBookError(f"{where}: must be a mapping (partners, announce_ended_within_days, "
+                            f"restore_item, purposes, rules): it says what an impact period rules out")
+    partners = raw.get("partners")
+    if not isinstance(partners, list) or not partners or any(p not in PARTNER_ROLES for p in partners):
+        raise RuleBookError(f"{where}.partners: a non-empty list among {PARTNER_ROLES}")
+    within = raw.get("announce_ended_within_days")
+    if not isinstance(within, int) or isinstance(within, bool) or within < 1:
+        raise RuleBookError(f"{where}.announce_ended_within_days: a whole number of days >= 1")
+    if raw.get("restore_item") not in codes:
+        raise RuleBookError(f"{where}.restore_item: '{raw.get('restore_item')}' is not an item code")
+    purposes = raw.get("purposes")
+    if not isinstance(purposes, dict) or not purposes:
+        raise RuleBookError(f"{where}.purposes: a mapping of purpose id to its name")
+    for purpose, name in purposes.items():
+        if not (isinstance(purpose, str) and PURPOSE_ID.fullmatch(purpose)) or not (isinstance(name, str) and name):
+            raise RuleBookError(f"{where}.purposes.{purpose}: the id is lower-case letters and _, the name a text")
+    entries = raw.get("rules")
+    if not isinstance(entries, list) or not entries:
+        raise RuleBookError(f"{where}.rules: a non-empty list")
+    rules = tuple(_parse_restriction(entry, f"{where}.rules[{index}]", ctx, purposes)
+                  for index, entry in enumerate(entries))
+    named = set().union(*(r.sanctions for r in rules))
+    for kind, type_ in ctx.sanctions:
+        if (kind, type_) not in named:
+            raise RuleBookError(f"{where}: sanction {kind}/{type_} is named by no rule: say what it rules out")
+    return Restrictions(tuple(partners), within, raw["restore_item"], dict(purposes), rules)
+
+
+def _parse_restriction(entry, where, ctx, purposes):
+    from .schemas import CATEGORIES
+    if not isinstance(entry, dict):
+        raise RuleBookError(f"{where}: must be a mapping")
+    extra = set(entry) - {"purpose", "sanction", "category", "until", "rule", "source", "legal_basis"}
+    if extra:
+        raise RuleBookError(f"{where}: unknown keys {sorted(extra)}")
+    purpose = entry.get("purpose")
+    where = f"{where} {purpose}"
+    if purpose not in purposes:
+        raise RuleBookError(f"{where}: purpose must be one of {list(purposes)}")
+    sanctions = _restricted_sanctions(entry.get("sanction"), where, ctx)
+    categories = entry.get("category")
+    if categories is not None:
+        categories = categories if isinstance(categories, list) else [categories]
+        unknown = [c for c in categories if c not in CATEGORIES]
+        if not categories or unknown:
+            raise RuleBookError(f"{where}: category {unknown or categories} is not among {CATEGORIES}")
+        categories = frozenset(categories)
+    until = _parse_until(entry.get("until", "period_end"), where)
+    if until.anchor == "period_end":
+        without = sorted(f"{k}/{t}" for k, t in sanctions if not _has_period(ctx.sanctions[(k, t)]))
+        if without:
+            raise RuleBookError(f"{where}: until period_end, but {', '.join(without)} has no impact period")
+    if not isinstance(entry.get("rule"), str) or not entry["rule"].strip():
+        raise RuleBookError(f"{where}: 'rule' (what it rules out) is required")
+    if entry.get("source") not in RULE_SOURCES:
+        raise RuleBookError(f"{where}: source must be one of {RULE_SOURCES}")
+    basis = _parse_basis(entry.get("legal_basis"), where)
+    if not basis:
+        raise RuleBookError(f"{where}: legal_basis is required (the article that says so)")
+    return RestrictionRule(purpose, sanctions, categories, until, entry["rule"].strip(), entry["source"], basis)
+
+
+def _restricted_sanctions(value, where, ctx):
+    if not isinstance(value, dict) or not value:
+        raise RuleBookError(f"{where}: sanction maps a kind to a list of types")
+    found = set()
+    for kind, types in value.items():
+        for type_ in types if isinstance(types, list) else [types]:
+            if (kind, type_) not in ctx.sanctions:
+                raise RuleBookError(f"{where}: unknown sanction {kind}/{type_}")
+            found.add((kind, type_))
+    return frozenset(found)
+
+
+def _has_period(rule):
+    return bool(rule.months_choices) or bool(rule.months)
+
+
+def _parse_until(raw, where):
+    if raw == "never":
+        return Until(None)
+    if raw in UNTIL_ANCHORS:
+        return Until(raw)
+    if isinstance(raw, dict) and raw.get("from") in UNTIL_ANCHORS and set(raw) <= {"from", "months"}:
+        months = raw.get("months", 0)
+        if isinstance(months, int) and not isinstance(months, bool) and months >= 0:
+            return Until(raw["from"], months)
+    raise RuleBookError(f"{where}: until must be never, one of {UNTIL_ANCHORS}, "
+                        f"or {{from: one of them, months: N}}")
+
+
 # Suggestions the registration form offers (the decision may name others): 组织处理 and "三书".
 ORG_MEASURES = ("停职检查", "调整职务", "责令辞职", "免职", "降职")
 LETTERS = ("纪检监察建议书", "监察建议书", "纪律检查建议书")
@@ -286,6 +419,7 @@ def rulebook_summary(book: RuleBook):
         # The partner roles some item names (in PARTNER_ROLES order): the departments notify
         # must be able to address.
         "partner_roles": [role for role in PARTNER_ROLES if any(role in _roles(r) for r in book.items)],
+        "restrictions": _restrictions_summary(book.restrictions),
         "vocabularies": {"political_status": list(POLITICAL_STATUSES),
                          "democratic_party": list(DEMOCRATIC_PARTIES),
                          "category": list(CATEGORIES), "disposition": list(DISPOSITIONS),
@@ -296,3 +430,20 @@ def rulebook_summary(book: RuleBook):
 def _roles(rule):
     """The partner roles an item names, each once, in the rule book's order."""
     return list(dict.fromkeys(role for role, _ in rule.partners))
+
+
+def _restrictions_summary(restrictions):
+    """What an impact period rules out (影响期查询), with every legal basis (the library checks them)."""
+    if restrictions is None:
+        return None
+    return {
+        "partners": list(restrictions.partners),
+        "restore_item": restrictions.restore_item,
+        "purposes": [{"id": purpose, "name": name} for purpose, name in restrictions.purposes.items()],
+        "rules": [{"purpose": r.purpose,
+                   "sanctions": [{"kind": k, "type": t} for k, t in sorted(r.sanctions)],
+                   "categories": sorted(r.categories) if r.categories is not None else None,
+                   "until": {"from": r.until.anchor, "months": r.until.months} if r.until.anchor else "never",
+                   "rule": r.rule, "source": r.source, "legal_basis": list(r.legal_basis)}
+                  for r in restrictions.rules],
+    }

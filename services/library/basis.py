@@ -27,6 +27,9 @@ def references_in(book):
     for sanction in (book or {}).get("sanctions") or ():
         for number, ref in enumerate(sanction.get("legal_basis") or ()):
             yield f"sanctions.{sanction.get('kind')}.{sanction.get('type')} legal_basis[{number}]", ref
+    for index, rule in enumerate(((book or {}).get("restrictions") or {}).get("rules") or ()):
+        for number, ref in enumerate(rule.get("legal_basis") or ()):
+            yield f"restrictions.rules[{index}] {rule.get('purpose')} legal_basis[{number}]", ref
 
 
 def check_rulebook(corpus, book, source="case's rule book"):
