@@ -67,6 +67,15 @@ def unsafe_character(value, multiline=False):
     return None
 
 
+def printable(value):
+    """``value`` without the characters :func:`unsafe_character` refuses on one line (for
+    text taken from a refused request into a log or the audit trail: a NUL cannot be stored
+    in PostgreSQL, an ESC or RLO must not reach a terminal or a screen)."""
+    if unsafe_character(value) is None:
+        return value
+    return "".join(ch for ch in value if unsafe_character(ch) is None)
+
+
 def normalise_name(value):
     """The form a name is stored and compared in: NFKC (full-width letters and digits become
     ASCII, compatibility forms their plain letter), trimmed, inner runs of spaces made one."""

@@ -157,7 +157,7 @@ def reject(uow, case, clock, checklist, actor: Actor, report_id, payload, claim_
         raise ValidationFailed("整改期限不能早于今天", {"rectify_by": ["不能是过去的日期"]})
     latest = _years_after(clock.today(), RECTIFY_WITHIN_YEARS)
     if data["rectify_by"] > latest:
-        raise ValidationFailed(f"整改期限最长为两年（不晚于 {latest}）", {"rectify_by": [f"不能晚于 {latest}"]})
+        raise ValidationFailed(f"整改期限最长为两年（不晚于 {latest}）", {"rectify_by": [f"最长两年，不能晚于 {latest}"]})
     report = _claim(uow, actor, report_id, data["version"], "rejecting", claim_timeout)
     item_version = _move_item(uow, case, actor, report, "rejected", f"驳回：{category}")
     report.problem_category = category

@@ -130,9 +130,14 @@ def loose_field(field, where):
         yield from loose_field(field.key_field, f"{where}{{key}}")
     elif isinstance(field, fields.String) and not isinstance(field, (Text, fields.Email)):
         validators = field.validators if isinstance(field.validators, (list, tuple)) else [field.validators]
-        fixed = any(isinstance(v, validate.OneOf) for v in validators)
-        if not fixed and where.rsplit(".", 1)[-1] != "password":   # a secret is hashed as typed
+        fixed = any(isinstance(v, (validate.OneOf, validate.Equal)) for v in validators)
+        if not fixed and not is_password(where):
             yield where
+
+
+def is_password(where):
+    """A password is hashed as typed, never stored or shown: no trimming, no normalising."""
+    return where.rsplit(".", 1)[-1] == "password" or "Password" in where
 
 
 def test_every_text_field_of_every_input_schema_is_a_text_field():
@@ -147,3 +152,9 @@ def test_every_id_field_of_every_input_schema_is_bounded():
             if name.endswith("_id") and isinstance(field, fields.Integer) and not isinstance(field, Id):
                 unbounded.append(f"{where}.{name}")
     assert unbounded == [], "use services.common.schemas.Id for: " + ", ".join(unbounded)
+
+
+def test_printable_drops_what_a_single_line_refuses():
+    from services.common.schemas import printable
+    assert printable("张\x00三\x1b[2J\u202e号\u200b") == "张三[2J号"
+    assert printable("东纪发〔2021〕12号") == "东纪发〔2021〕12号"
