@@ -7,6 +7,7 @@ from services.common.actor import SYSTEM, Actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
+from services.common.history import EventHistory
 from services.common.inbox import Inbox, reliable_handler
 from services.common.metrics import Metrics
 from services.common.schemas import load
@@ -22,7 +23,7 @@ ITEM_OUT, ITEMS_OUT, ITEM_DETAIL_OUT = ItemOut(), ItemOut(many=True), ItemDetail
 STATS_QUERY = StatsQuery()
 
 
-class CaseService(HealthMixin, Inbox):
+class CaseService(HealthMixin, Inbox, EventHistory):
     name = "case"
 
     db = Database("CASE_DB_URL")

@@ -30,6 +30,12 @@ class Deadline(Base):
     overdue_on: Mapped[date | None] = mapped_column(Date)
     gate_reached: Mapped[bool] = mapped_column(Boolean, default=False)
     next_check_on: Mapped[date | None] = mapped_column(Date)
+    # For the statistics (projection.py): the decision's facts copied onto its items, and the
+    # day the review office approved the item (on time when no later than ``due_date``).
+    category: Mapped[str | None] = mapped_column(String(32))
+    party_type: Mapped[str | None] = mapped_column(String(16))
+    government_type: Mapped[str | None] = mapped_column(String(16))
+    approved_on: Mapped[date | None] = mapped_column(Date)
 
     # Partial in spirit: only rows with a pending threshold have a date; the sweep's cost
     # follows the rows that cross, not the table.
@@ -48,3 +54,55 @@ class Alert(Base):
     due_date: Mapped[date] = mapped_column(Date)
     days_left: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# -- the statistics' read model (多维统计), kept from events by services/deadline/projection.py -----
+# Facts of decisions, reviews and guidance opinions, each row with the attributes the cube groups
+# by copied onto it (unit, 人员类别, the party and the government sanction), so no query joins.
+# Items are the countdown rows above, with the same attributes and the approval date
+# (``Deadline.category`` … ``Deadline.approved_on``, added to the countdown table).
+
+class StatDecision(Base):
+    """处分决定 as the statistics count it."""
+    __tablename__ = "stat_decision"
+    decision_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    decision_date: Mapped[date | None] = mapped_column(Date)         # None: the event did not say
+    category: Mapped[str | None] = mapped_column(String(32))          # 人员类别
+    party_type: Mapped[str | None] = mapped_column(String(16))        # 党纪处分, at most one
+    government_type: Mapped[str | None] = mapped_column(String(16))   # 政务处分, at most one
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)   # case's decision_completed
+
+    __table_args__ = (Index("ix_stat_decision_unit_date", "unit_id", "decision_date"),
+                      Index("ix_stat_decision_date", "decision_date"))
+
+
+class StatReview(Base):
+    """One review (审核) of one report: approved or rejected (驳回), on the day it was made."""
+    __tablename__ = "stat_review"
+    report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    item_id: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(16))
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16))                  # approved | rejected
+    problem: Mapped[str | None] = mapped_column(String(32))           # 驳回问题类别
+    category: Mapped[str | None] = mapped_column(String(32))
+    party_type: Mapped[str | None] = mapped_column(String(16))
+    government_type: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_stat_review_date", "reviewed_on"),
+                      Index("ix_stat_review_unit_date", "unit_id", "reviewed_on"))
+
+
+class StatGuidance(Base):
+    """指导意见 issued to a unit."""
+    __tablename__ = "stat_guidance"
+    guidance_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    item_id: Mapped[int | None] = mapped_column(Integer)
+    issued_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_stat_guidance_unit_date", "unit_id", "issued_on"),)

@@ -1,7 +1,7 @@
 """Schemas of the deadline service's queries and events."""
 from marshmallow import Schema, fields, validate
 
-from services.common.schemas import Day, Id
+from services.common.schemas import Day, Id, Text
 
 
 class ForecastQuery(Schema):
@@ -26,3 +26,29 @@ class DeadlineOut(Schema):
     level = fields.String()
     light = fields.String()
     days_left = fields.Integer()
+
+
+# -- statistics (statistics.py): what the gateway passes on from the query string --------------
+class CubeQuery(Schema):
+    """GET /stats/cube: ``by`` one or two dimensions and ``measures`` (comma-separated; all
+    when absent) are checked against the cube's lists in statistics.py; the sanction and the
+    category against the rule book."""
+    by = Text(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "维度"})
+    measures = Text(load_default=None, allow_none=True, validate=validate.Length(max=256),
+                    metadata={"label": "指标"})
+    since = Day(data_key="from", load_default=None, allow_none=True)
+    until = Day(data_key="to", load_default=None, allow_none=True)
+    unit_id = Id(load_default=None, allow_none=True, strict=False)
+    sanction = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+                    metadata={"label": "处分"})
+    category = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+                    metadata={"label": "人员类别"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
+
+
+class DashboardQuery(Schema):
+    """GET /stats/dashboard: the trend's length in months (ending this month), one unit."""
+    months = fields.Integer(load_default=12, strict=False,
+                            validate=validate.Range(min=2, max=120, error="月数应为2至120"))
+    unit_id = Id(load_default=None, allow_none=True, strict=False)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))

@@ -7,7 +7,7 @@ from nameko.timer import timer
 
 from services.common import inbox
 from services.common.actor import Actor
-from services.common.clock import Clock
+from services.common.clock import Clock, platform_zone
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.inbox import Inbox, reliable_handler
@@ -16,8 +16,9 @@ from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
 from services.common.startup_rpc import case_rulebook
 
-from . import sweep, tracking
+from . import projection, statistics, sweep, tracking
 from .schemas import AlertsQuery, ForecastQuery
+from .statistics import Vocabulary
 from .thresholds import Settings
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,19 @@ def thresholds_of(config):
     return Settings.from_rulebook(case_rulebook(config)["settings"])
 
 
+def vocabulary_of(config):
+    """Item names, sanction types and person categories for the statistics' labels and checks."""
+    return Vocabulary.from_rulebook(case_rulebook(config))
+
+
 class DeadlineService(HealthMixin, Inbox):
     name = "deadline"
 
     db = Database("DEADLINE_DB_URL")
     clock = Clock()
     settings = BuiltAtStartup(thresholds_of)
+    vocabulary = BuiltAtStartup(vocabulary_of)
+    zone = BuiltAtStartup(lambda config: platform_zone(config.get("CLOCK_TZ") or None))
     metrics = Metrics()
     inbox_config = Config()
 
@@ -75,7 +83,19 @@ class DeadlineService(HealthMixin, Inbox):
     def unit_lights(self, actor):
         return sweep.unit_lights(self.db.session, self.settings, Actor.load(actor), self.clock.today())
 
-    # -- keeping countdowns from events -----------------------------------------------
+    # -- statistics (多维分析, 驾驶舱) over the read model --------------------------------
+    @rpc
+    def cube(self, actor, query, unit_kinds=None):
+        """GET /stats/cube; ``unit_kinds`` {unit id: kind} from the gateway's directory."""
+        return statistics.cube(self.db.session, self.settings, self.vocabulary, Actor.load(actor),
+                               self.clock.today(), query, unit_kinds)
+
+    @rpc
+    def dashboard(self, actor, query=None):
+        return statistics.dashboard(self.db.session, self.settings, self.vocabulary, Actor.load(actor),
+                                    self.clock.today(), query)
+
+    # -- keeping countdowns (and the statistics' facts) from events ----------------------
     @reliable_handler("case", "decision_registered")
     def on_decision_registered(self, payload):
         self._handle("on_decision_registered", "registered", payload, tracking.decision_registered, payload)
@@ -90,6 +110,35 @@ class DeadlineService(HealthMixin, Inbox):
         self._handle("on_item_rejected", "rejected", payload, tracking.state_changed, payload.get("item_id"),
                      "rejected", payload.get("rectify_by"), payload.get("item_version"))
 
+    # -- the statistics' facts (projection.py): handlers of their own, so the countdowns never
+    # wait for the statistics; each waits (NotYetApplicable) for the countdown it describes.
+    @reliable_handler("case", "decision_registered")
+    def on_decision_facts(self, payload):
+        self._facts("on_decision_facts", "stat_decision", payload,
+                    lambda: projection.decision_registered(self.db, payload))
+
+    @reliable_handler("review", "item_rejected")
+    def on_rejection_counted(self, payload):
+        self._facts("on_rejection_counted", "stat_rejected", payload,
+                    lambda: projection.review_recorded(self.db, payload, "rejected", self.zone))
+
+    @reliable_handler("review", "item_approved")
+    def on_item_approved(self, payload):
+        """The review is counted and dates the item's completion (case's item_state_changed
+        moves the countdown)."""
+        self._facts("on_item_approved", "stat_approved", payload,
+                    lambda: projection.review_recorded(self.db, payload, "approved", self.zone))
+
+    @reliable_handler("review", "guidance_issued")
+    def on_guidance_issued(self, payload):
+        self._facts("on_guidance_issued", "stat_guidance", payload,
+                    lambda: projection.guidance_issued(self.db, payload, self.zone))
+
+    @reliable_handler("case", "decision_completed")
+    def on_decision_completed(self, payload):
+        self._facts("on_decision_completed", "stat_completed", payload,
+                    lambda: projection.decision_completed(self.db, payload))
+
     @reliable_handler("case", "item_due_date_changed")
     def on_due_date_changed(self, payload):
         self._handle("on_due_date_changed", "due", payload, tracking.due_date_changed, payload.get("item_id"),
@@ -99,3 +148,6 @@ class DeadlineService(HealthMixin, Inbox):
         """Once per event id, in any order; a failure is parked and retried (services/common/inbox.py)."""
         inbox.apply(self.db, handler, f"deadline.{mark}", payload,
                     lambda: use_case(self.db, self.settings, self.clock.today(), *args), self.inbox_config)
+
+    def _facts(self, handler, mark, payload, work):
+        inbox.apply(self.db, handler, f"deadline.{mark}", payload, work, self.inbox_config)

@@ -8,6 +8,7 @@ from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.health import HealthMixin
+from services.common.history import EventHistory
 from services.common.metrics import Metrics
 from services.common.rpc import TimedRpcProxy
 from services.common.startup import BuiltAtStartup
@@ -29,7 +30,7 @@ def checklist_of(config):
     return checklist
 
 
-class ReviewService(HealthMixin):
+class ReviewService(HealthMixin, EventHistory):
     name = "review"
 
     db = Database("REVIEW_DB_URL")
