@@ -75,8 +75,13 @@ class ImpactPeriod(Base):
     ends_on: Mapped[date] = mapped_column(Date)
     months: Mapped[int] = mapped_column(Integer)
     stacked: Mapped[bool] = mapped_column(default=False)
+    # When case announced that the period ended (impact_period_ended); NULL until then.
+    ended_announced_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     person: Mapped[Person] = relationship()
+
+    # The daily announcement finds the unannounced ends of the last days by this index.
+    __table_args__ = (Index("ix_period_announce", "ended_announced_at", "ends_on"),)
 
 
 class ExecutionItem(Base):

@@ -1,6 +1,8 @@
 """Schemas for the case service's RPC payloads and events: primitives only, ISO dates,
 money as strings."""
-from marshmallow import (Schema, ValidationError, fields, validate, validates, validates_schema,
+import re
+
+from marshmallow import (Schema, ValidationError, fields, post_load, validate, validates, validates_schema,
                          pre_load)
 
 from services.common.schemas import EARLIEST, Id, Money, Name, Page, Text, capped_list
@@ -217,3 +219,169 @@ class DecisionRegisteredEvent(Schema):
     sanctions = fields.List(fields.Nested(SanctionOut, only=("kind", "type")))
     impact_periods = fields.List(fields.Nested(PeriodOut), attribute="periods")
     items = fields.List(fields.Nested(ItemEvent))
+
+
+# -- people across cases and the impact-period check (人员, 影响期查询) ---------------------------
+ID_SUFFIX_MIN = 4       # the last digits of a 身份证号 a search may give
+CHECK_HORIZON_YEARS = 10  # the check answers for days up to this far before or after today
+
+
+def _digits_or_x(value):
+    """Digits, the last possibly X: a 身份证号 or its last digits."""
+    return re.fullmatch(r"[0-9]*[0-9X]", value) is not None
+
+
+class PeopleQuery(Schema):
+    """``q``: a name (or part of one), a 身份证号, or its last digits (at least 4)."""
+    q = Text(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "查询内容"})
+    page = Page()
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @post_load
+    def match(self, data, **_):
+        q = data["q"].upper()
+        if _digits_or_x(q):
+            if len(q) < ID_SUFFIX_MIN:
+                raise ValidationError(f"按身份证号查询至少输入后{ID_SUFFIX_MIN}位", "q")
+            return dict(data, q=q, match="id_number" if len(q) == 18 else "id_suffix")
+        return dict(data, match="name")
+
+
+class CheckQuery(Schema):
+    """影响期查询: a 身份证号, the day (default today) and the purpose (checked against the rule book)."""
+    id_number = Text(required=True, validate=validate.Length(max=32), metadata={"label": "身份证号"})
+    on = fields.Date(load_default=None)
+    purpose = Text(required=True, validate=validate.Length(min=1, max=32), metadata={"label": "用途"})
+
+    @pre_load
+    def normalise_id(self, data, **_):
+        if isinstance(data, dict) and isinstance(data.get("id_number"), str):
+            data = dict(data, id_number=data["id_number"].strip().upper())
+        return data
+
+    @validates("id_number")
+    def check_id_number(self, value, **_):
+        problem = id_number_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+
+class StandingPeriodOut(Schema):
+    """A period as the check and the standing name it: no decision, no facts."""
+    kind = fields.String()
+    sanction_type = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    stacked = fields.Boolean()
+
+
+class AnswerOut(Schema):
+    purpose = fields.String()
+    name = fields.String()
+    allowed = fields.Boolean()
+    until = fields.Date()                 # allowed again from this day (期满之日); null: open
+    open_ended = fields.String()          # restore (until a restore decision) | permanent
+    not_before = fields.Date()            # open until a restore: the earliest it could end
+    rule = fields.String()
+    source = fields.String()              # F | S | P | I (rule book)
+    basis = fields.Dict()                 # {regulation, article}
+    bases = fields.List(fields.Dict())
+
+
+class RightsOut(Schema):
+    state = fields.String()               # on_probation | awaiting_restore | restored
+    sanction_type = fields.String()
+    period_ends_on = fields.Date()
+    restored_on = fields.Date()
+
+
+class StandingOut(Schema):
+    on = fields.Date()
+    in_impact_period = fields.Boolean()
+    until = fields.Date()
+    periods = fields.List(fields.Nested(StandingPeriodOut))
+    restrictions = fields.List(fields.Nested(AnswerOut), attribute="answers")
+    party_rights = fields.Nested(RightsOut, attribute="rights", allow_none=True)
+
+
+class CheckOut(Schema):
+    id_number = fields.String()           # masked: 110105********123X
+    on = fields.Date()
+    purpose = fields.String()
+    known = fields.Boolean()
+    in_impact_period = fields.Boolean()
+    periods = fields.List(fields.Nested(StandingPeriodOut))
+    restrictions = fields.List(fields.Nested(AnswerOut))
+
+
+class PersonRowOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number = fields.String()           # masked in a list
+    unit_id = fields.Integer()
+    post = fields.String()
+    category = fields.String()
+    political_status = fields.String()
+    decisions = fields.Integer()
+    in_impact_period = fields.Boolean()
+    until = fields.Date()
+
+
+class PersonPeriodOut(PeriodOut):
+    id = fields.Integer()
+    decision_id = fields.Integer()
+    doc_number = fields.String()
+    stacked_on = fields.Integer()         # the period this one was added to (第21条, 第15条), if seen
+    ended = fields.Boolean()
+    ended_announced_at = fields.DateTime()
+
+
+class PersonItemOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    seq = fields.Integer()
+    state = fields.String()
+    opens_on = fields.Date()
+    due_date = fields.Date()
+    cycle = fields.Integer()
+
+
+class PersonDecisionOut(Schema):
+    id = fields.Integer()
+    doc_number = fields.String()
+    decided_by = fields.String()
+    decision_date = fields.Date()
+    status = fields.String()
+    unit_id = fields.Integer()
+    sanctions = fields.List(fields.Nested(SanctionOut))
+    items = fields.List(fields.Nested(PersonItemOut))
+
+
+class PersonDetailOut(PersonOut):
+    decisions = fields.List(fields.Nested(PersonDecisionOut))
+    impact_periods = fields.List(fields.Nested(PersonPeriodOut))
+    standing = fields.Nested(StandingOut)
+
+
+class ImpactPeriodEndedEvent(Schema):
+    """case.impact_period_ended: who (the 身份证号 is the key partner systems keep), which period,
+    and where the person stands now; no facts of the case."""
+    period_id = fields.Integer()
+    person_id = fields.Integer()
+    decision_id = fields.Integer()
+    unit_id = fields.Integer()
+    person_name = fields.String()
+    id_number = fields.String()
+    id_number_masked = fields.String()
+    kind = fields.String()
+    sanction_type = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    stacked = fields.Boolean()
+    in_impact_period = fields.Boolean()   # another period still covers the day of the announcement
+    impact_period_until = fields.Date()
+    awaiting_restore = fields.Boolean()   # rights still wait for a restore decision (留党察看)
+    restrictions = fields.List(fields.Nested(AnswerOut, only=("purpose", "name", "allowed", "until",
+                                                              "open_ended", "not_before")))
+    partners = fields.List(fields.String())

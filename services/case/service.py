@@ -1,6 +1,7 @@
 """The case service (案件/处分决定): a thin nameko adapter over ``execution``."""
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from services.common import inbox
 from services.common.actor import SYSTEM, Actor
@@ -13,14 +14,16 @@ from services.common.metrics import Metrics
 from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
 
-from . import execution, statistics
+from . import execution, people, statistics
 from .rulebook import load_rulebook, rulebook_summary
 from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, StatsQuery
+from .schemas import CheckOut, PersonDetailOut, PersonRowOut
 
 # Built once: marshmallow deep-copies declared fields for every new schema instance.
 DECISION_OUT, SUMMARIES_OUT = DecisionOut(), DecisionSummaryOut(many=True)
 ITEM_OUT, ITEMS_OUT, ITEM_DETAIL_OUT = ItemOut(), ItemOut(many=True), ItemDetailOut()
 STATS_QUERY = StatsQuery()
+PERSON_ROWS_OUT, PERSON_OUT, CHECK_OUT = PersonRowOut(many=True), PersonDetailOut(), CheckOut()
 
 
 class CaseService(HealthMixin, Inbox, EventHistory):
@@ -88,6 +91,33 @@ class CaseService(HealthMixin, Inbox, EventHistory):
         Actor.load(actor)
         return rulebook_summary(self.rulebook)
 
+    # -- people across cases and the impact-period check (people.py) ------------------------
+    @rpc
+    def search_people(self, actor, q, page=None, per_page=None):
+        """``{items, total}``: people by name, 身份证号 or its last digits, within scope."""
+        query = _given(q=q, page=page, per_page=per_page)
+        found = people.search_people(self.db.session, Actor.load(actor), self.rulebook, self.clock, query)
+        return {"items": PERSON_ROWS_OUT.dump(found["items"]), "total": found["total"]}
+
+    @rpc
+    def get_person(self, actor, person_id):
+        """The person with every decision, impact period and item in scope, and their standing."""
+        return PERSON_OUT.dump(people.get_person(self.db.session, Actor.load(actor), self.rulebook,
+                                                 self.clock, person_id))
+
+    @rpc
+    def check_person(self, actor, id_number, on=None, purpose=None):
+        """影响期查询: in an impact period on ``on``, and what it rules out for ``purpose``."""
+        query = _given(id_number=id_number, on=on, purpose=purpose)
+        return CHECK_OUT.dump(people.check_person(self.db.session, Actor.load(actor), self.rulebook,
+                                                  self.clock, query))
+
+    @timer(interval=3600, eager=True)
+    def announce_ended_periods(self):
+        """impact_period_ended for every period whose end has come (each once, whatever the
+        number of instances or restarts)."""
+        people.announce_ended_periods(self.db, self.rulebook, self.clock)
+
     @reliable_handler("deadline", "deadline_due_date_reached")
     def on_due_date_reached(self, payload):
         """A time-gated item (RATING, EDU_VISIT, RESTORE) reached its opening date.  If an
@@ -101,3 +131,8 @@ class CaseService(HealthMixin, Inbox, EventHistory):
 
         inbox.apply(self.db, "on_due_date_reached", "case.on_due_date_reached", payload, open_item,
                     self.inbox_config)
+
+
+def _given(**params):
+    """The parameters a caller gave (None: not given), for the schema to default."""
+    return {key: value for key, value in params.items() if value is not None}
