@@ -8,7 +8,7 @@ twice; each crossing is recorded and its event written in the same transaction.
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from services.common.actor import Actor
 from services.common.errors import NotFound, ValidationFailed
@@ -94,17 +94,31 @@ def forecast(session, settings, actor: Actor, today, as_of, decision_id=None):
         stmt = stmt.where(Deadline.decision_id == decision_id)
     result = {"as_of": as_of.isoformat(), "reminder": [], "warning": [], "overdue": []}
     for row in _scoped(session, actor, stmt):
-        for level, on in schedule(countdown_of(row), settings):
-            if level in result and on <= as_of:
-                result[level].append(_view(row, settings, as_of, level))
+        # Each item once, at the worst level it reaches by as_of; its days and light as of then.
+        reached = [level for level, on in schedule(countdown_of(row), settings) if level in result and on <= as_of]
+        if reached:
+            level = max(reached, key=_RANK.get)
+            result[level].append(_view(row, settings, as_of, level))
     return result
 
 
+# A light the unit must act on, as the alert level it stands for.
+_LIGHT_LEVEL = {"red": "overdue", "yellow": "warning"}
+
+
 def alerts(session, settings, actor: Actor, today, level=None):
-    stmt = select(Deadline).where(Deadline.level.is_not(None), Deadline.state.in_(ACTIVE))
-    if level:
-        stmt = stmt.where(Deadline.level == level)
-    return [_view(r, settings, today, r.level) for r in _scoped(session, actor, stmt.order_by(Deadline.target_date))]
+    """Items reminded, warned or overdue today.  The level is the sweep's, or the light's where
+    that is worse (a red light is 超期, a yellow one 预警: the sweep may not have run since the
+    item crossed), so the counts agree with the lights shown beside them."""
+    soon = today + timedelta(days=settings.warning_days_before_due)
+    stmt = select(Deadline).where(Deadline.state.in_(ACTIVE),
+                                  or_(Deadline.level.is_not(None), Deadline.target_date <= soon))
+    found = []
+    for row in _scoped(session, actor, stmt.order_by(Deadline.target_date)):
+        now = _stronger(row.level, _LIGHT_LEVEL.get(light(countdown_of(row), settings, today)))
+        if now and (not level or now == level):
+            found.append(_view(row, settings, today, now))
+    return found
 
 
 def lights_for(session, settings, actor: Actor, today, item_ids):

@@ -1,4 +1,6 @@
 """Notices (通知) and receipts (回执): the use cases over the unit of work."""
+import re
+
 from sqlalchemy import and_, func, or_, select, true, update
 
 from services.common.actor import Actor
@@ -26,14 +28,25 @@ def from_event(uow, routing, clock, source, event_type, payload):
                 continue
             notice = Notice(
                 event_id=payload["event_id"], event_type=event_type, kind=to.kind, unit_id=to.unit_id,
-                role=to.role, sender=route.sender, title=render(route.title, texts)[:200],
-                body=render(route.body, texts), item_id=payload.get("item_id"),
+                role=to.role, sender=route.sender, title=plain(render(route.title, texts))[:200],
+                body=plain(render(route.body, texts)), item_id=payload.get("item_id"),
                 decision_id=payload.get("decision_id"), about_unit_id=payload.get("unit_id"),
                 asks_reply=route.asks_reply, reply_due=due, created_at=clock.now())
             uow.session.add(notice)
             created.append(notice)
     uow.session.flush()
     return created
+
+
+# A field that ends its own sentence (整改要求：补充表态记录。) before the text's full stop; a
+# record number (（#45）), which means nothing to the reader.
+_DOUBLED_STOP = re.compile(r"([。！？；])[。.]+")
+_RECORD_NUMBER = re.compile(r"[（(]#\d+[)）]")
+
+
+def plain(text):
+    """The notice text as a reader sees it: one full stop, no record numbers."""
+    return _DOUBLED_STOP.sub(r"\1", _RECORD_NUMBER.sub("", text))
 
 
 def _exists(session, event_id, to):

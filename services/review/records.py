@@ -31,7 +31,19 @@ def queue(session, actor: Actor, query):
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(stmt.order_by(Report.submitted_at, Report.id)
                            .offset((q["page"] - 1) * q["per_page"]).limit(q["per_page"])).all()
-    return present(session, rows), total
+    presented = present(session, rows)
+    for row, report in zip(presented, rows):
+        row["submitted_days_late"] = days_late(report)
+    return presented, total
+
+
+def days_late(report):
+    """How late the report came in against its due date (0: on time), fixed when it was
+    submitted: a report waiting for review has stopped the item's clock, so nothing here is
+    counted from today (the item's light is green while it waits)."""
+    if report.due_date is None or report.submitted_at is None:
+        return None
+    return max(0, (report.submitted_at.date() - report.due_date).days)
 
 
 def reports_for_item(session, case, actor: Actor, item_id):

@@ -122,10 +122,31 @@ def test_forecast_agrees_with_the_later_sweep(world, platform_config):
         illicit_gains=None, org_handling=[], letters=[]))["items"][0]
     wait_state(world, serve["id"], "open")
     forecast = call(deadline, "forecast", REVIEWER, "2021-02-19")
+    # Each item once, at its worst level by then, its days counted from the forecast date.
     predicted = {level: [r["item_id"] for r in forecast[level]] for level in ("reminder", "warning", "overdue")}
-    assert predicted == {"reminder": [serve["id"]], "warning": [serve["id"]], "overdue": [serve["id"]]}
+    assert predicted == {"reminder": [], "warning": [], "overdue": [serve["id"]]}
+    row = forecast["overdue"][0]
+    assert (row["due_date"], row["days_left"], row["light"]) == ("2021-02-18", -1, "red")
+    early = call(deadline, "forecast", REVIEWER, "2021-02-14")
+    assert [r["item_id"] for r in early["warning"]] == [serve["id"]] and early["reminder"] == early["overdue"] == []
+    assert (early["warning"][0]["days_left"], early["warning"][0]["light"]) == (4, "yellow")
     run_days(world, date(2021, 1, 15), date(2021, 2, 19))
     assert sorted({level for _, level in alerts(platform_config, serve["id"])}) == ["overdue", "reminder", "warning"]
+
+
+def test_the_alerts_agree_with_the_lights_before_the_sweep_has_run(world):
+    """An item past its due date is red and counted 超期 at once, not only after the next sweep."""
+    case, deadline = world["case"], world["deadline"]
+    world["clock"].set(date(2021, 3, 1))
+    serve = call(case, "register_decision", REVIEWER, decision_payload(
+        decision_date="2021-01-04", sanctions=[{"kind": "government", "type": "警告"}],
+        illicit_gains=None, org_handling=[], letters=[]))["items"][0]
+    wait_state(world, serve["id"], "open")
+    assert call(deadline, "lights_for", REVIEWER, [serve["id"]])[serve["id"]]["light"] == "red"
+    overdue = call(deadline, "alerts", REVIEWER, "overdue")["items"]
+    assert [(a["item_id"], a["level"], a["light"]) for a in overdue] == [(serve["id"], "overdue", "red")]
+    assert [a["item_id"] for a in call(deadline, "alerts", REVIEWER, None)["items"]] == [serve["id"]]
+    assert call(deadline, "alerts", REVIEWER, "warning")["items"] == []
 
 
 def test_bad_forecasts_and_foreign_decisions(world):
