@@ -15,9 +15,10 @@ from .routes.library import LibraryRoutes
 from .routes.notices import NoticeRoutes
 from .routes.operations import HEALTH_TIMEOUT_SECONDS, OperationsRoutes
 from .routes.review import ReviewRoutes
+from .routes.stats import StatsRoutes
 from .routes.web import WebRoutes
 
-class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, NoticeRoutes,
+class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, StatsRoutes, NoticeRoutes,
                      LibraryRoutes, OperationsRoutes, EventRoutes, WebRoutes):
     name = "gateway"
 
