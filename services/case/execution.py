@@ -2,6 +2,7 @@
 
 The nameko adapter calls these; they apply ``rules`` to the models and record events.
 """
+import logging
 from contextlib import contextmanager
 
 from sqlalchemy import func, or_, select
@@ -16,6 +17,8 @@ from . import rules
 from .exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
 from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction
 from .schemas import DecisionIn, DecisionRegisteredEvent, DueDateIn, ItemEvent, ListQuery
+
+log = logging.getLogger(__name__)
 
 # Schema instances are built once: marshmallow deep-copies declared fields per instance.
 DECISION_IN, LIST_QUERY, DUE_DATE_IN = DecisionIn(), ListQuery(), DueDateIn()
@@ -78,6 +81,9 @@ def _registered(session, doc_number, request_id):
     if decision is None:
         return None
     if request_id is not None and decision.request_id == request_id:
+        # Redelivered after case died (or retried by its client): answered, not run again.
+        log.warning("registration %s of %s came again; answering decision %s", request_id,
+                    doc_number, decision.id)
         return decision
     raise DuplicateDecision("该文号的处分决定已登记", {"doc_number": ["文号重复"]})
 

@@ -168,17 +168,16 @@ class SupervisedDeployment(Deployment):
             return
         children = [self.pid(name) for name in self.services]
         self.supervisord.send_signal(signal.SIGTERM)    # supervisord stops every program first
+        time.sleep(0.3)    # ... one priority group after another: at teardown, all at once
+        for pid in children:
+            _signal_nameko(pid, signal.SIGTERM)
         try:
             self.supervisord.wait(timeout)
         except subprocess.TimeoutExpired:
             self.supervisord.kill()
             self.supervisord.wait()
         for pid in children:     # each program runs in its own process group: none outlives the test
-            try:
-                if pid and b"nameko" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    os.kill(pid, signal.SIGKILL)
-            except (FileNotFoundError, ProcessLookupError):
-                pass
+            _signal_nameko(pid, signal.SIGKILL)
         self.supervisord = None
 
     @staticmethod
@@ -190,3 +189,12 @@ class SupervisedDeployment(Deployment):
                 return value
             time.sleep(0.2)
         raise RuntimeError(f"timed out waiting for {what}")
+
+
+def _signal_nameko(pid, sig):
+    """Signal ``pid`` if it is still one of the platform's nameko processes."""
+    try:
+        if pid and b"nameko" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            os.kill(pid, sig)
+    except (FileNotFoundError, ProcessLookupError):
+        pass
