@@ -27,6 +27,7 @@ from .schemas import CHECK_HORIZON_YEARS, CheckQuery, ImpactPeriodEndedEvent, Pe
 PEOPLE_ROLES = ("reviewer", "leader", "admin", "operator")
 CHECK_ROLES = ("reviewer", "leader", "partner")
 ANNOUNCE_BATCH = 500
+KIND_NAMES = {"party": "党纪", "government": "政务"}
 
 PEOPLE_QUERY, CHECK_QUERY, PERIOD_ENDED = PeopleQuery(), CheckQuery(), ImpactPeriodEndedEvent()
 
@@ -186,14 +187,18 @@ def announce_ended_periods(uow, book, clock, limit=ANNOUNCE_BATCH):
 def _ended_payload(period, decision, records, restrictions, today):
     person = period.person
     now = standing.standing(restrictions, records, person.category, today)
+    awaiting = now.rights is not None and now.rights.state != standing.RESTORED
+    summary = f"仍在影响期内（至 {now.until}）" if now.in_impact_period else "现已不在影响期内"
+    if awaiting:
+        summary += "；党员权利须经党组织决定恢复"
     return {"period_id": period.id, "person_id": person.id, "decision_id": period.decision_id,
             "unit_id": decision.unit_id, "person_name": person.name, "id_number": person.id_number,
             "id_number_masked": mask(person.id_number), "kind": period.kind,
+            "kind_name": KIND_NAMES.get(period.kind, period.kind),
             "sanction_type": period.sanction_type, "starts_on": period.starts_on, "ends_on": period.ends_on,
             "stacked": period.stacked, "in_impact_period": now.in_impact_period,
-            "impact_period_until": now.until,
-            "awaiting_restore": now.rights is not None and now.rights.state != standing.RESTORED,
-            "restrictions": now.answers, "partners": list(restrictions.partners)}
+            "impact_period_until": now.until, "awaiting_restore": awaiting,
+            "restrictions": now.answers, "summary": summary, "partners": list(restrictions.partners)}
 
 
 # -- the records the standing reads ---------------------------------------------------------------

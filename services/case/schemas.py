@@ -375,6 +375,7 @@ class ImpactPeriodEndedEvent(Schema):
     id_number = fields.String()
     id_number_masked = fields.String()
     kind = fields.String()
+    kind_name = fields.String()           # 党纪 | 政务
     sanction_type = fields.String()
     starts_on = fields.Date()
     ends_on = fields.Date()
@@ -384,4 +385,5 @@ class ImpactPeriodEndedEvent(Schema):
     awaiting_restore = fields.Boolean()   # rights still wait for a restore decision (留党察看)
     restrictions = fields.List(fields.Nested(AnswerOut, only=("purpose", "name", "allowed", "until",
                                                               "open_ended", "not_before")))
+    summary = fields.String()             # where the person stands now, in a sentence (notice texts)
     partners = fields.List(fields.String())

@@ -113,10 +113,16 @@ class CaseService(HealthMixin, Inbox, EventHistory):
                                                   self.clock, query))
 
     @timer(interval=3600, eager=True)
-    def announce_ended_periods(self):
+    def announce_ended_periods_timer(self):
         """impact_period_ended for every period whose end has come (each once, whatever the
         number of instances or restarts)."""
         people.announce_ended_periods(self.db, self.rulebook, self.clock)
+
+    @rpc
+    def announce_ended_periods(self, actor):
+        """The same at once, for operations (and tests): ``{"announced": n}``."""
+        Actor.load(actor).require("admin", "system")
+        return {"announced": people.announce_ended_periods(self.db, self.rulebook, self.clock)}
 
     @reliable_handler("deadline", "deadline_due_date_reached")
     def on_due_date_reached(self, payload):

@@ -139,6 +139,10 @@ class NotifyService(HealthMixin, Inbox):
     def on_deadline_overdue(self, payload):
         self._route("deadline", "deadline_overdue", payload)
 
+    @reliable_handler("case", "impact_period_ended")
+    def on_impact_period_ended(self, payload):
+        self._route("case", "impact_period_ended", payload)
+
     def _route(self, source, event_type, payload):
         """Notices and queued deliveries for one event, once per event id; a failure is
         parked and retried (services/common/inbox.py), never dropped."""

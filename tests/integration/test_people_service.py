@@ -21,10 +21,12 @@ REVIEWER = {"user_id": 1, "role": "reviewer", "unit_id": 1}
 LEADER = {"user_id": 4, "role": "leader", "unit_id": None}
 OPERATOR = {"user_id": 2, "role": "operator", "unit_id": 2}
 OTHER_OPERATOR = {"user_id": 3, "role": "operator", "unit_id": 3}
+NO_UNIT_OPERATOR = {"user_id": 9, "role": "operator", "unit_id": None}
 ORGANIZATION = {"user_id": 5, "role": "partner", "unit_id": 6, "partner_role": "organization"}
 HR = {"user_id": 6, "role": "partner", "unit_id": 7, "partner_role": "hr"}
 FINANCE = {"user_id": 7, "role": "partner", "unit_id": 8, "partner_role": "finance"}
 ADMIN = {"user_id": 8, "role": "admin", "unit_id": None}
+SYSTEM = {"user_id": None, "role": "system", "unit_id": None}
 TABLES = ("person", "decision", "sanction", "impact_period", "execution_item", "item_transition", "outbox")
 
 
@@ -186,6 +188,7 @@ def test_search_by_name_id_number_and_last_digits_within_scope(case):
     assert call(case, "search_people", REVIEWER, id_number(1)[-6:].lower())["total"] == 1
     assert call(case, "search_people", OPERATOR, "张三")["total"] == 1
     assert call(case, "search_people", OTHER_OPERATOR, "张三1")["total"] == 0
+    assert call(case, "search_people", NO_UNIT_OPERATOR, "张三1")["total"] == 0
     assert call(case, "search_people", REVIEWER, "张三", 2, 1)["items"][0]["name"] == "张三2"
     assert call(case, "search_people", REVIEWER, "%")["total"] == 0        # LIKE characters are text
 
@@ -225,8 +228,9 @@ def test_the_person_page_across_cases_with_stacking_and_standing(case):
     assert list(answers) == ["promotion", "rating", "award", "party_rights"]
     assert answers["promotion"]["until"] == "2023-09-01" and answers["party_rights"]["allowed"]
     assert view["party_rights"] is None
-    with pytest.raises(NotFound):
-        call(case, "get_person", OTHER_OPERATOR, person_id)
+    for outsider in (OTHER_OPERATOR, NO_UNIT_OPERATOR):
+        with pytest.raises(NotFound):
+            call(case, "get_person", outsider, person_id)
     with pytest.raises(NotFound):
         call(case, "get_person", REVIEWER, 999)
 
@@ -249,13 +253,15 @@ def test_each_period_is_announced_once_on_the_day_it_ends(case, clock, platform_
     register(case, 1, [{"kind": "government", "type": "警告"}])                   # ends 2021-09-01
     register(case, 2, [{"kind": "party", "type": "留党察看", "months": 12}])      # ends 2022-03-01
     register(case, 3, [{"kind": "government", "type": "警告"}], decision_date="2020-09-01")  # ended 2021-03-01
-    call(case, "announce_ended_periods")
+    call(case, "announce_ended_periods", SYSTEM)
     assert ended_events(platform_config) == []                  # 2021-03-01 is past the 30 days
     clock.set("2021-09-01")
-    call(case, "announce_ended_periods")
-    call(case, "announce_ended_periods")
+    assert call(case, "announce_ended_periods", ADMIN) == {"announced": 1}
+    assert call(case, "announce_ended_periods", SYSTEM) == {"announced": 0}
+    with pytest.raises(Forbidden):
+        call(case, "announce_ended_periods", OPERATOR)
     clock.set("2021-09-02")
-    call(case, "announce_ended_periods")
+    call(case, "announce_ended_periods", SYSTEM)
     (event,) = ended_events(platform_config)
     assert (event["kind"], event["sanction_type"], event["ends_on"]) == ("government", "警告", "2021-09-01")
     assert event["id_number"] == id_number(1) and event["person_name"] == "张三1"
@@ -263,10 +269,11 @@ def test_each_period_is_announced_once_on_the_day_it_ends(case, clock, platform_
     assert event["partners"] == ["organization", "hr"] and event["unit_id"] == 2
     assert all(r["allowed"] for r in event["restrictions"] if r["purpose"] != "rating")
     assert "facts" not in event and "doc_number" not in event
+    assert event["summary"] == "现已不在影响期内" and event["kind_name"] == "政务"
     clock.set("2022-03-01")
-    call(case, "announce_ended_periods")
+    call(case, "announce_ended_periods", SYSTEM)
     probation = next(e for e in ended_events(platform_config) if e["sanction_type"] == "留党察看")
-    assert probation["awaiting_restore"] is True
+    assert probation["awaiting_restore"] is True and probation["summary"].endswith("党员权利须经党组织决定恢复")
     assert next(r for r in probation["restrictions"] if r["purpose"] == "party_rights")["open_ended"] == "restore"
     seen = eventually(lambda: list(Listener.seen), lambda s: len(s) == 2)
     assert sorted(e["sanction_type"] for e in seen) == ["留党察看", "警告"]
@@ -277,7 +284,7 @@ def test_two_sweeps_at_once_announce_each_period_once(case, clock, platform_conf
     for n in range(1, 6):
         register(case, n, [{"kind": "government", "type": "警告"}])
     clock.set("2021-09-01")
-    sweeps = [eventlet.spawn(call, case, "announce_ended_periods") for _ in range(3)]
+    sweeps = [eventlet.spawn(call, case, "announce_ended_periods", SYSTEM) for _ in range(3)]
     for sweep in sweeps:
         sweep.wait()
     assert sorted(e["period_id"] for e in ended_events(platform_config)) == sorted(
@@ -294,6 +301,6 @@ def test_the_timer_runs_on_the_platforms_day(platform_config, container_factory)
     call(container, "register_decision", REVIEWER, decision_payload(
         1, sanctions=[{"kind": "government", "type": "警告"}], decision_date="2025-12-12",
         illicit_gains=None, org_handling=[], letters=[]))
-    call(container, "announce_ended_periods")
+    call(container, "announce_ended_periods", SYSTEM)
     assert [e["ends_on"] for e in ended_events(platform_config)] == ["2026-06-12"]
     assert date.fromisoformat(platform_config["CLOCK_TODAY"]) == date(2026, 6, 15)
