@@ -14,11 +14,13 @@ from .routes.decisions import DecisionRoutes
 from .routes.library import LibraryRoutes
 from .routes.notices import NoticeRoutes
 from .routes.operations import HEALTH_TIMEOUT_SECONDS, OperationsRoutes
+from .routes.people import PeopleRoutes
 from .routes.review import ReviewRoutes
 from .routes.stats import StatsRoutes
 from .routes.web import WebRoutes
 
 class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, StatsRoutes, NoticeRoutes,
+                     PeopleRoutes,
                      LibraryRoutes, OperationsRoutes, EventRoutes, WebRoutes):
     name = "gateway"
 
