@@ -130,7 +130,7 @@ def check_person(session, actor: Actor, book, clock, query):
     actor.require(*CHECK_ROLES)
     restrictions = book.restrictions
     if actor.role == "partner" and actor.partner_role not in restrictions.partners:
-        raise Forbidden("仅组织、人事部门可查询影响期", {"partner_role": [str(actor.partner_role)]})
+        raise Forbidden("当前协作部门无权查询影响期（规则库 restrictions.partners）", {"partner_role": [str(actor.partner_role)]})
     params = load(CHECK_QUERY, query)
     today = clock.today()
     purpose, on = params["purpose"], params["on"] or today
@@ -164,13 +164,14 @@ def announce_ended_periods(uow, book, clock, limit=ANNOUNCE_BATCH):
     session, today = uow.session, clock.today()
     restrictions = book.restrictions
     since = today - timedelta(days=restrictions.announce_ended_within_days)
-    due = session.scalars(select(ImpactPeriod).where(
-        ImpactPeriod.ended_announced_at.is_(None), ImpactPeriod.ends_on <= today, ImpactPeriod.ends_on > since)
-        .order_by(ImpactPeriod.ends_on, ImpactPeriod.id).limit(limit)).all()
+    unannounced = ImpactPeriod.ended_announced_at.is_(None)
+    due = session.scalars(select(ImpactPeriod).where(unannounced, ImpactPeriod.ends_on <= today,
+                                                     ImpactPeriod.ends_on > since)
+                          .order_by(ImpactPeriod.ends_on, ImpactPeriod.id).limit(limit)).all()
     announced, records = 0, {}
     for period in due:
         claimed = session.execute(
-            update(ImpactPeriod).where(ImpactPeriod.id == period.id, ImpactPeriod.ended_announced_at.is_(None))
+            update(ImpactPeriod).where(ImpactPeriod.id == period.id, unannounced)
             .values(ended_announced_at=clock.now()).execution_options(synchronize_session=False)).rowcount
         if claimed != 1:
             continue
@@ -212,8 +213,9 @@ def records_of(session, book, clock, person_ids):
         select(ImpactPeriod).where(ImpactPeriod.person_id.in_(person_ids)))}
     restored = _restored_on(session, book, clock, person_ids)
     rows = session.execute(
-        select(Sanction, Decision.person_id, Decision.decision_date).join(Decision, Decision.id == Sanction.decision_id)
-        .where(Decision.person_id.in_(person_ids)).order_by(Decision.decision_date, Decision.id, Sanction.id))
+        select(Sanction, Decision.person_id, Decision.decision_date)
+        .join(Decision, Decision.id == Sanction.decision_id).where(Decision.person_id.in_(person_ids))
+        .order_by(Decision.decision_date, Decision.id, Sanction.id))
     for sanction, person_id, decided_on in rows:
         row = periods.get((sanction.decision_id, sanction.kind, sanction.type))
         period = None if row is None else Period(row.kind, row.sanction_type, row.starts_on, row.ends_on,
