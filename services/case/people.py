@@ -130,7 +130,8 @@ def check_person(session, actor: Actor, book, clock, query):
     actor.require(*CHECK_ROLES)
     restrictions = book.restrictions
     if actor.role == "partner" and actor.partner_role not in restrictions.partners:
-        raise Forbidden("当前协作部门无权查询影响期（规则库 restrictions.partners）", {"partner_role": [str(actor.partner_role)]})
+        raise Forbidden("当前协作部门无权查询影响期（规则库 restrictions.partners）",
+                        {"partner_role": [str(actor.partner_role)]})
     params = load(CHECK_QUERY, query)
     today = clock.today()
     purpose, on = params["purpose"], params["on"] or today
