@@ -21,6 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_CONF = ROOT / "deploy" / "supervisord.conf"
+GROUP = "platform:"      # the conf's [group:platform]
 SERVICES = {
     "case": "services.case.service:CaseService",
     "review": "services.review.service:ReviewService",
@@ -128,10 +129,10 @@ class SupervisedDeployment(Deployment):
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
             self._until(lambda: (self.run_dir / "supervisor.sock").exists(), 20, "supervisord's socket")
             for name in set(SERVICES) - set(self.services):
-                self.ctl("stop", name)
+                self.ctl("stop", GROUP + name)
         else:
             for name in names:
-                self.ctl("start", name)
+                self.ctl("start", GROUP + name)
         if not names or "gateway" in names:
             self.wait_healthy(timeout=120)
 
@@ -142,12 +143,13 @@ class SupervisedDeployment(Deployment):
 
     def pid(self, name):
         """The running process's pid, or 0 (stopped, or being started again)."""
-        answer = self.ctl("pid", name)
+        answer = self.ctl("pid", GROUP + name)
         return int(answer) if answer.isdigit() else 0
 
     def status(self):
         """``{name: state}`` as supervisord sees them (RUNNING, STARTING, BACKOFF…)."""
-        return dict(line.split()[:2] for line in self.ctl("status").splitlines() if line.strip())
+        return {name.removeprefix(GROUP): state for name, state, *_ in
+                (line.split() for line in self.ctl("status").splitlines() if line.strip())}
 
     def kill(self, name, sig=signal.SIGKILL, restarted_within=60):
         """Signal the running process (kill -9 by default); wait for the supervisor to have
@@ -161,16 +163,13 @@ class SupervisedDeployment(Deployment):
     def stop(self, name, sig=signal.SIGTERM, timeout=20):
         if sig == signal.SIGKILL and self.pid(name):
             os.kill(self.pid(name), sig)
-        self.ctl("stop", name)
+        self.ctl("stop", GROUP + name)
 
     def stop_all(self, timeout=60):
         if self.supervisord is None:
             return
         children = [self.pid(name) for name in self.services]
-        self.supervisord.send_signal(signal.SIGTERM)    # supervisord stops every program first
-        time.sleep(0.3)    # ... one priority group after another: at teardown, all at once
-        for pid in children:
-            _signal_nameko(pid, signal.SIGTERM)
+        self.supervisord.send_signal(signal.SIGTERM)    # supervisord stops every program, at once
         try:
             self.supervisord.wait(timeout)
         except subprocess.TimeoutExpired:
