@@ -2,12 +2,15 @@
 kill -9 of each service and of the gateway, a database table held locked, a restart of the
 RabbitMQ node the platform runs on.  Afterwards every acknowledged request exists exactly
 once, every event was handled, and no client waited past the RPC timeout (+ a margin)."""
+import subprocess
+import sys
 import time
 
 import eventlet
 
 from scripts.broker_liveness import established_to
 from tests.faults.load import Client, database_lock, eventually, rows, run_load
+from tests.processes.harness import ROOT
 
 RPC_TIMEOUT = 4          # RPC_TIMEOUT_SECONDS for this deployment
 MARGIN = 2.5             # the gateway's own work around the wait, on a loaded 2-core machine
@@ -22,7 +25,7 @@ def test_acknowledged_requests_survive_kills_a_lock_and_a_broker_restart(rabbit_
     urls = {name: api.config[key] for name, key in DBS.items()}
     client = Client(deployed.base, {user: api.token(user) for user in ("shen", "min")},
                     attempt_limit=RPC_TIMEOUT + MARGIN)
-    faults, finished = [], []
+    faults, finished, marks = [], [], {}
 
     def progressed(by, what, timeout=90):
         """The load goes on: ``by`` more operations acknowledged after a fault."""
@@ -42,6 +45,7 @@ def test_acknowledged_requests_survive_kills_a_lock_and_a_broker_restart(rabbit_
                 faults.append(f"lock case.decision {LOCK_SECONDS} s")
                 eventlet.sleep(LOCK_SECONDS)
             progressed(6, "the lock")
+            marks["broker"] = (deployed.folder / "supervisord.out").stat().st_size
             rabbit_node.restart(down_seconds=2)
             faults.append("RabbitMQ node restart")
             progressed(10, "the broker restart", timeout=120)
@@ -85,9 +89,17 @@ def test_acknowledged_requests_survive_kills_a_lock_and_a_broker_restart(rabbit_
     problems = eventually(events_handled, timeout=120)
     assert not problems, problems
 
-    # Every service is back on the broker it lost (reconnected, or restarted by supervisord).
+    # Every service is back on the broker it lost (reconnected, or restarted by supervisord),
+    # as the Kubernetes liveness probe checks it: this process holds an AMQP connection.
     for name in KILLED:
         assert established_to(deployed.pid(name), rabbit_node.port), f"{name} has no broker connection"
+    probe = [sys.executable, str(ROOT / "scripts/broker_liveness.py"), "--amqp-uri", rabbit_node.amqp_uri, "--pid"]
+    assert subprocess.run(probe + [str(deployed.pid("case"))], capture_output=True).returncode == 0
+    assert subprocess.run(probe + [str(deployed.supervisord.pid)], capture_output=True).returncode == 1
+    with open(deployed.folder / "supervisord.out", encoding="utf-8", errors="replace") as out:
+        out.seek(marks["broker"])
+        exited = sorted({line.split("exited: ")[1].split()[0] for line in out if "exited: " in line})
+    reconnected = [name for name in KILLED + ("library",) if name not in exited]
     slowest = max(client.attempts)
     served = sum(n for status, n in client.statuses.items() if status in (200, 201, 409))
     fivexx = {status: n for status, n in client.statuses.items() if isinstance(status, int) and status >= 500}
@@ -97,4 +109,5 @@ def test_acknowledged_requests_survive_kills_a_lock_and_a_broker_restart(rabbit_
     print(f"\n[{db_backend}] requests: {client.requests} acknowledged ({len(client.attempts)} attempts, "
           f"{served} answered); faults injected: {len(faults)} ({'; '.join(faults)}); "
           f"events checked: {events} ({checked}); 5xx seen: {sum(fivexx.values())} {fivexx}; "
-          f"connection errors: {client.statuses['connection error']}; slowest attempt {slowest:.1f} s")
+          f"connection errors: {client.statuses['connection error']}; slowest attempt {slowest:.1f} s; "
+          f"after the broker restart: reconnected {reconnected}, exited and restarted by supervisord {exited}")
