@@ -7,11 +7,13 @@ them, deadline keeps the facts the cube counts, in its own tables (``models.Stat
 row carrying the attributes it is grouped by (unit, 人员类别, party and government sanction),
 so a figure is one GROUP BY over one table (``statistics.py``).
 
-Each function here applies one event's facts.  They are called from handlers of their own
-(``on_decision_facts``, ``on_rejection_counted``, ``on_item_approved`` …, beside the countdown
-handlers of the same events, so a statistics problem never holds a countdown up), inside
-``inbox.apply`` (once per event id, parked and retried when they fail, waiting with
-``NotYetApplicable`` for the countdown or decision they describe), and write by natural key —
+Each function here applies one event's facts, inside ``inbox.apply`` (once per event id,
+parked and retried when it fails, waiting with ``NotYetApplicable`` for the countdown or
+decision it describes).  A decision's facts are kept by the countdown handler of
+``decision_registered``, in its transaction (its items' rows get the decision's attributes as
+they are created: two handlers of one event would race); reviews, guidance and completions
+have handlers of their own (``on_rejection_counted``, ``on_item_approved`` …), so the countdown
+of a rejection never waits for the statistics.  Every function writes by natural key —
 a decision, a report, a guidance opinion — setting values, never adding to them, so applying
 an event twice, or replaying history over live events, changes nothing.
 
@@ -49,9 +51,16 @@ def decision_facts(payload):
             "government_type": sanctions.get("government")}
 
 
+def on_decision_registered(uow, settings, today, payload):
+    """The handler's use case: the countdowns (tracking), then the facts on them."""
+    tracking.decision_registered(uow, settings, today, payload)
+    uow.session.flush()
+    decision_registered(uow, payload)
+
+
 def decision_registered(uow, payload):
-    """A decision's facts, and the same attributes on each of its countdown rows (which
-    deadline's countdown handler creates from the same event: this waits for them)."""
+    """A decision's facts, and the same attributes on each of its countdown rows (in a
+    rebuild, a decision whose countdowns are not kept waits: it is skipped)."""
     facts = decision_facts(payload)
     decision_id = payload["decision_id"]
     if payload.get("items") and uow.session.scalar(

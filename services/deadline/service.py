@@ -98,7 +98,8 @@ class DeadlineService(HealthMixin, Inbox):
     # -- keeping countdowns (and the statistics' facts) from events ----------------------
     @reliable_handler("case", "decision_registered")
     def on_decision_registered(self, payload):
-        self._handle("on_decision_registered", "registered", payload, tracking.decision_registered, payload)
+        """Every item's countdown, and the decision's facts for the statistics (one transaction)."""
+        self._handle("on_decision_registered", "registered", payload, projection.on_decision_registered, payload)
 
     @reliable_handler("case", "item_state_changed")
     def on_item_state_changed(self, payload):
@@ -110,13 +111,8 @@ class DeadlineService(HealthMixin, Inbox):
         self._handle("on_item_rejected", "rejected", payload, tracking.state_changed, payload.get("item_id"),
                      "rejected", payload.get("rectify_by"), payload.get("item_version"))
 
-    # -- the statistics' facts (projection.py): handlers of their own, so the countdowns never
-    # wait for the statistics; each waits (NotYetApplicable) for the countdown it describes.
-    @reliable_handler("case", "decision_registered")
-    def on_decision_facts(self, payload):
-        self._facts("on_decision_facts", "stat_decision", payload,
-                    lambda: projection.decision_registered(self.db, payload))
-
+    # -- the statistics' facts (projection.py): handlers of their own, so a countdown never
+    # waits for the statistics; each waits (NotYetApplicable) for the countdown it describes.
     @reliable_handler("review", "item_rejected")
     def on_rejection_counted(self, payload):
         self._facts("on_rejection_counted", "stat_rejected", payload,

@@ -46,10 +46,8 @@ def review(report_id, item_id, unit_id, reviewed_at, problem=None):
 
 
 def register(uow, payload):
-    """As deadline's two handlers of decision_registered: the countdowns, then the facts."""
-    tracking.decision_registered(uow, SETTINGS, TODAY, payload)
-    uow.session.flush()
-    projection.decision_registered(uow, payload)
+    """As deadline's handler of decision_registered: the countdowns, then the facts."""
+    projection.on_decision_registered(uow, SETTINGS, TODAY, payload)
 
 
 @pytest.fixture
