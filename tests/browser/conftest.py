@@ -45,12 +45,13 @@ def client_built():
 
 
 @pytest.fixture
-def browse(client_built, web_config_port, db_backend):
+def browse(client_built, web_config_port, db_backend, platform_config):
     """Run a flow of tests/browser/flows.py against the platform; its result."""
     base = f"http://127.0.0.1:{web_config_port}"
 
     def run(flow, **args):
-        spec = json.dumps({"flow": flow, "base": base, "args": args}, ensure_ascii=False)
+        spec = json.dumps({"flow": flow, "base": base, "today": platform_config["CLOCK_TODAY"], "args": args},
+                          ensure_ascii=False)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         done = subprocess.run([sys.executable, "-m", "tests.browser.driver", spec], cwd=ROOT, env=env,
                               capture_output=True, timeout=300)

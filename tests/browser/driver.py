@@ -104,6 +104,7 @@ class Page:
 class Browser:
     def __init__(self, playwright, spec):
         self.playwright, self.base, self.flow = playwright, spec["base"], spec["flow"]
+        self.today = spec["today"]
 
     @contextmanager
     def tab(self, username, password, viewport=DESKTOP):
@@ -113,6 +114,8 @@ class Browser:
                 profile, executable_path=CHROMIUM, args=ARGS, headless=True, viewport=viewport,
                 locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True)
             try:
+                # The browser's day is the platform's (CLOCK_TODAY), so countdowns and 逾期 agree.
+                context.clock.set_system_time(f"{self.today}T09:00:00+08:00")
                 page = Page(context.pages[0] if context.pages else context.new_page(), self.base, self.flow)
                 try:
                     page.login(username, password)
