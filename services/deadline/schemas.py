@@ -52,3 +52,29 @@ class DashboardQuery(Schema):
                             validate=validate.Range(min=2, max=120, error="月数应为2至120"))
     unit_id = Id(load_default=None, allow_none=True, strict=False)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
+
+
+class CubeOut(Schema):
+    """The cube: ``rows`` [{<dim>: key, <dim>_name: 中文名, <measure>: value}], ``totals`` {<measure>: value};
+    a measure a dimension or filter does not apply to is null and named in ``not_applicable``."""
+    by = fields.List(fields.String())
+    measures = fields.List(fields.String())
+    rows = fields.List(fields.Dict())
+    totals = fields.Dict()
+    not_applicable = fields.List(fields.String())
+    as_of = fields.Date()
+    filters = fields.Dict()
+    labels = fields.Dict()
+
+
+class DashboardOut(Schema):
+    """The cockpit (领导驾驶舱)."""
+    as_of = fields.Date()
+    unit_id = fields.Integer(allow_none=True)
+    months = fields.Integer()
+    headline = fields.Dict()
+    lights_by_unit = fields.List(fields.Dict())
+    correction_trend = fields.List(fields.Dict())
+    units_by_on_time_rate = fields.List(fields.Dict())
+    rejection_categories = fields.List(fields.Dict())
+    labels = fields.Dict()
