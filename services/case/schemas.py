@@ -28,6 +28,15 @@ class PersonIn(Schema):
     democratic_party = fields.String(load_default=None, allow_none=True,
                                      validate=validate.OneOf(DEMOCRATIC_PARTIES))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    # The kind of the person's unit as the gateway's directory knows it (case keeps no units):
+    # decisions are registered only for people of responsible units (主体责任部门).
+    unit_kind = fields.String(load_default=None, allow_none=True, validate=validate.Equal(
+        "responsible", error="只能为主体责任部门的人员登记处分决定"))
+
+    @post_load
+    def drop_unit_kind(self, data, **_):
+        data.pop("unit_kind", None)
+        return data
 
     @pre_load
     def normalise_id(self, data, **_):

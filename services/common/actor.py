@@ -9,6 +9,7 @@ from dataclasses import dataclass, asdict
 from marshmallow import Schema, fields, validate, ValidationError
 from sqlalchemy import false
 
+from . import permissions
 from .errors import Forbidden, ValidationFailed
 
 ROLES = ("admin", "reviewer", "operator", "partner", "leader")
@@ -65,6 +66,16 @@ class Actor:
     def require(self, *roles):
         if self.role not in roles:
             raise Forbidden("当前角色无权执行此操作", {"role": [self.role]})
+
+    def may(self, verb):
+        """Whether the actor's role holds ``verb`` in the permission table."""
+        return permissions.allowed(self.role, verb)
+
+    def require_permission(self, verb):
+        """403 unless the actor's role holds ``verb`` (``services.common.permissions``)."""
+        if not self.may(verb):
+            raise Forbidden(f"当前角色无权{permissions.describe(verb)}",
+                            {"role": [self.role], "permission": [verb]})
 
 
 _ACTOR_SCHEMA = ActorSchema()  # built once: every RPC call loads an actor

@@ -4,7 +4,7 @@ import re
 from sqlalchemy import and_, func, or_, select, true, update
 
 from services.common.actor import Actor
-from services.common.errors import NotFound
+from services.common.errors import NotFound, RuleRefused
 from services.common.schemas import load
 
 from .exceptions import AlreadyAcknowledged
@@ -93,6 +93,7 @@ def _filters(q):
 
 
 def mark_read(uow, clock, actor: Actor, notice_id):
+    actor.require_permission("notice.read")   # not the leader (read-only), not the admin
     notice = _visible(uow.session, actor, notice_id)
     notice.read_at = notice.read_at or clock.now()
     uow.commit()
@@ -100,8 +101,12 @@ def mark_read(uow, clock, actor: Actor, notice_id):
 
 
 def acknowledge(uow, clock, actor: Actor, notice_id, payload):
-    """回执: the recipient's receipt and answer, once."""
+    """回执: the recipient's receipt and answer, once, by the partner department addressed
+    (no other role holds ``notice.ack``), and only where the notice asks for one."""
+    actor.require_permission("notice.ack")
     notice = _visible(uow.session, actor, notice_id)
+    if not notice.asks_reply:
+        raise RuleRefused("该通知无需回执", {"notice": ["该通知不要求回执"]}, code="NO_REPLY_ASKED")
     data = load(ACK_IN, payload)
     if notice.acknowledged_at is not None:
         raise AlreadyAcknowledged("该通知已回执", {"notice": ["已回执"]})

@@ -198,7 +198,10 @@ def test_inbox_filters_and_pages(notify, platform_config):
 
 @pytest.mark.parametrize("method,actor,args,error", [
     ("mark_read", HR, ("NOTICE",), NotFound),
-    ("acknowledge", OPERATOR, ("NOTICE", {"feedback": "不是我的"}), NotFound),
+    ("acknowledge", HR, ("NOTICE", {"feedback": "不是我的"}), NotFound),
+    ("acknowledge", OPERATOR, ("NOTICE", {"feedback": "不是我的"}), Forbidden),   # only partners answer
+    ("acknowledge", ADMIN, ("NOTICE", {"feedback": "代填"}), Forbidden),
+    ("mark_read", ADMIN, ("NOTICE",), Forbidden),
     ("acknowledge", ORGANISATION, ("NOTICE", {"feedback": 5}), ValidationFailed),
     ("inbox", OPERATOR, ({"per_page": 1000},), ValidationFailed),
     ("subscribe", ADMIN, ({"unit_id": 3, "events": ["item_opened"], "channel": "email"},), ValidationFailed),
