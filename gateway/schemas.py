@@ -43,12 +43,32 @@ class UserIn(Schema):
         min=8, max=256, error="密码至少8位"))
     name = Name(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "姓名"})
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    # Operators, partner users and reviewers need a unit of their kind (gateway.directory).
     unit_id = Id(load_default=None, allow_none=True)
 
+
+class UserPatch(Schema):
+    """PATCH /users/{id}: any of these; role and unit are checked together."""
+    active = fields.Boolean(truthy={True}, falsy={False})   # JSON true or false only
+    role = fields.String(validate=validate.OneOf(ROLES))
+    unit_id = Id(allow_none=True)
+    name = Name(validate=validate.Length(min=1, max=64), metadata={"label": "姓名"})
+
     @validates_schema
-    def unit_roles_need_unit(self, data, **_):
-        if data.get("role") in ("operator", "partner") and data.get("unit_id") is None:
-            raise ValidationError("经办人和协作部门用户须属于一个单位", "unit_id")
+    def something_to_change(self, data, **_):
+        if not data:
+            raise ValidationError("请至少写明一项：active、role、unit_id、name", "_schema")
+
+
+class PasswordIn(Schema):
+    """POST /me/password: the current password and the new one."""
+    old = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new = fields.String(required=True, validate=validate.Length(min=8, max=256, error="密码至少8位"))
+
+    @validates_schema
+    def differs(self, data, **_):
+        if data.get("old") is not None and data.get("old") == data.get("new"):
+            raise ValidationError("新密码不能与当前密码相同", "new")
 
 
 class UserOut(Schema):
@@ -57,10 +77,12 @@ class UserOut(Schema):
     name = fields.String()
     role = fields.String()
     unit_id = fields.Integer()
+    active = fields.Boolean()
 
 
 class AuditQuery(Schema):
     user_id = Id(load_default=None, strict=False)
+    username = Text(load_default=None, validate=validate.Length(max=64))
     method = fields.String(load_default=None, validate=validate.OneOf(("GET", "POST", "PUT", "PATCH", "DELETE")))
     path = Text(load_default=None, validate=validate.Length(max=200))
     status = fields.Integer(load_default=None, validate=validate.Range(min=100, max=599))
@@ -70,10 +92,18 @@ class AuditQuery(Schema):
 
 class AuditOut(Schema):
     id = fields.Integer()
+    seq = fields.Integer()          # position in the hash chain
     at = fields.DateTime()
     user_id = fields.Integer()
+    username = fields.String()      # who (a failed login: the username tried)
+    user_name = fields.String()
+    action = fields.String()        # what: 登记处分决定
+    target = fields.String()        # which record: 东纪发〔2021〕12号（张三）
     method = fields.String()
     path = fields.String()
     status = fields.Integer()
     duration_ms = fields.Integer()
     remote_addr = fields.String()
+    prev_hash = fields.String()
+    hash = fields.String()
+

@@ -85,7 +85,8 @@ def test_registering_a_decision_hands_the_body_to_case_with_the_actor_first(as_u
     assert response.status_code == 201
     assert body_of(response) == {"id": 7, "doc_number": "东纪发〔2021〕1号", "items": []}
     (actor, body, request_id), _ = gateway.case.register_decision.call_args
-    assert (actor, body) == (REVIEWER, payload) and len(request_id) == 32  # a key made per request
+    told = {**payload, "person": {**payload["person"], "unit_kind": "responsible"}}  # the directory's kind
+    assert (actor, body) == (REVIEWER, told) and len(request_id) == 32  # a key made per request
     assert gateway.auth.roles_asked == [("reviewer", "admin")]
 
 
@@ -97,7 +98,8 @@ def test_a_registration_passes_the_clients_idempotency_key_to_case_and_refuses_a
                              headers={"Idempotency-Key": "client-7f3a:1"}).get_request()
 
     assert gateway.register_decision(retried).status_code == 201
-    assert gateway.case.register_decision.call_args == call(REVIEWER, payload, "client-7f3a:1")
+    told = {**payload, "person": {**payload["person"], "unit_kind": "responsible"}}
+    assert gateway.case.register_decision.call_args == call(REVIEWER, told, "client-7f3a:1")
 
     bad = EnvironBuilder(method="POST", path="/api/v1/decisions", json=payload,
                          headers={"Idempotency-Key": "x" * 65}).get_request()
