@@ -12,6 +12,9 @@ headers) with a bound on the whole call, publish included:
 
 each raise :class:`ServiceUnavailable` (503 ``SERVICE_UNAVAILABLE``) naming the service, and
 the waiting reply is forgotten (a late answer is acked and dropped by the reply listener).
+The request message expires from the service's queue after the same time, so a service
+coming back does not work through requests nobody waits for.  A 503 means "not known to
+have happened": a client retries it (a registration with its Idempotency-Key).
 A service that calls another (review → case) passes ``share=0.5``: it gives up first, so the
 gateway relays *which* service was silent rather than timing out on the caller itself.
 ``ServiceCluster`` is the same for any service by name (the gateway's ``/health``), still
@@ -85,6 +88,9 @@ def timeout_of(config, share=1.0, timeout=None):
 class TimedMethodProxy(MethodProxy):
     def __init__(self, worker_ctx, service_name, method_name, reply_listener, timeout, **options):
         options.setdefault("retry_policy", PUBLISH_RETRY)
+        # Nobody waits for the answer past the timeout: a request still queued then (its
+        # service down or swamped) expires instead of running when the service is back.
+        options.setdefault("expiration", timeout)
         super().__init__(worker_ctx, service_name, method_name, reply_listener, **options)
         self.timeout = timeout
 
