@@ -1,4 +1,5 @@
-"""Audit trail (审计): every HTTP request — who, what, which record, outcome — as a hash chain.
+"""Audit trail (审计): every HTTP request — who, what, which record, outcome — as a hash chain
+(but probes and static files: /health, /metrics, the docs' assets).
 
 Nothing is answered that is not audited:
 
@@ -44,6 +45,9 @@ CHAINED_FIELDS = ("seq", "at", "user_id", "username", "user_name", "action", "ta
                   "path", "status", "duration_ms", "remote_addr", "prev_hash")
 _HEAD = AuditHead.__table__
 PEEK_BYTES = 65536   # request/response bodies read for a record's name, at most
+# Probes and static assets, not anyone's action: a liveness probe every few seconds would fill
+# the chain, and /health must answer (503) even when the gateway's database does not.
+UNAUDITED = frozenset({"health", "prometheus_metrics", "docs_asset"})
 
 # Path parameters and what they name.
 _RECORDS = {"decision_id": "处分决定", "item_id": "执行事项", "report_id": "上报", "extension_id": "延期申请",
@@ -180,8 +184,10 @@ class Record:
         self.target = None
         self.written = None
         request = worker_ctx.args[0] if worker_ctx.args else None
-        # The web client's static files are not actions worth auditing.
-        self.request = request if hasattr(request, "method") and request.path.startswith("/api/") else None
+        # The web client's static files are not actions worth auditing, nor probes.
+        audited = (hasattr(request, "method") and request.path.startswith("/api/")
+                   and worker_ctx.entrypoint.method_name not in UNAUDITED)
+        self.request = request if audited else None
 
     def about(self, target):
         """Name the record this request concerns (else it is found from the path and bodies)."""
