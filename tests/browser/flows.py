@@ -195,6 +195,15 @@ def leader_charts(browser):
         leader.shot("4-audit")
         no_codes(leader)
         assert "/api/v1" not in leader.page.locator("#app").inner_text()
+        # A new tab is signed in too; logging out ends the session in every tab.
+        other = leader.page.context.new_page()
+        other.goto(f"{leader.base}/#/stats")
+        expect(other.locator(".page-title")).to_have_text("统计分析")
+        other.close()
+        leader.page.get_by_role("button", name="退出").click()
+        expect(leader.page.get_by_role("button", name="登录")).to_be_visible()
+        expect(leader.page.get_by_text("已退出登录。")).to_be_visible()
+        assert leader.page.evaluate("localStorage.getItem('supervision.session')") is None
     return {}
 
 
