@@ -64,6 +64,7 @@ class Page:
     def shot(self, name):
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.wait_for_load_state("networkidle")
+        self.page.evaluate("window.scrollTo(0, 0)")   # the sticky header at the top of a full-page shot
         self.page.wait_for_timeout(300)   # charts and transitions settle
         self.page.screenshot(path=str(SHOTS / f"{self.flow}-{name}.png"), full_page=True)
 
