@@ -175,3 +175,11 @@ def test_the_client_keeps_no_copy_of_the_rule_books_lists():
     offenders = [f"{m.relative_to(PROJECT)}:{n}: {line.strip()}" for m in SOURCES
                  for n, line in enumerate(m.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
     assert offenders == []
+
+
+def test_without_a_build_the_page_says_how_to_build_it(gateway, web_session, monkeypatch, tmp_path):
+    import gateway.routes.web as web
+
+    monkeypatch.setattr(web, "WEB_ROOT", tmp_path / "dist")
+    reply = web_session.get("/")
+    assert reply.status_code == 503 and "scripts/build-web.sh" in reply.text and "Node.js 20" in reply.text
