@@ -53,8 +53,12 @@ def test_acknowledged_requests_survive_kills_a_lock_and_a_broker_restart(rabbit_
             finished.append(True)
 
     injector = eventlet.spawn(inject)
-    registered, submitted = run_load(client, api.unit_id, until=lambda: bool(finished))
-    injector.wait()
+    try:
+        registered, submitted = run_load(client, api.unit_id, until=lambda: bool(finished))
+        injector.wait()
+    except AssertionError as exc:   # say what the gateway saw behind the answer
+        behind = [line for line in deployed.log("gateway").splitlines() if "error" in line.lower()]
+        raise AssertionError(f"{exc}\ngateway: {behind[-4:]}\nfaults so far: {faults}") from None
 
     # Every acknowledged request exists exactly once.
     decisions = dict(rows(urls["case"], "SELECT doc_number, COUNT(*) FROM decision GROUP BY doc_number"))
