@@ -25,6 +25,7 @@ import time
 import uuid
 
 import eventlet
+from nameko.amqp.publish import UndeliverableMessage
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, ReplyListener, RpcProxy, RpcReply, get_rpc_exchange
@@ -144,7 +145,6 @@ class TimedMethodProxy(MethodProxy):
 
 
 def _no_queue(exc):
-    from nameko.amqp.publish import UndeliverableMessage
     return isinstance(exc, (UndeliverableMessage, UnknownService))
 
 
