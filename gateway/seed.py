@@ -2,7 +2,9 @@
 
     python -m gateway.seed [--config config.yaml]
 
-The admin password comes from ADMIN_PASSWORD (default shown by ``make run``).
+The admin password comes from ADMIN_PASSWORD.  Its default (shown by ``make run``) is in
+the README for anyone to read, so the first admin is created with it only in demo mode
+(``DEMO_MODE`` / PLATFORM_DEMO=1); otherwise seeding stops and says to set ADMIN_PASSWORD.
 """
 import argparse
 import os
@@ -14,6 +16,7 @@ from services.common.db import make_engine
 from services.common.migrate import load_config
 
 from . import directory
+from .auth import demo_mode
 
 DEMO_ADMIN_PASSWORD = "admin-2026!"
 
@@ -47,8 +50,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     config = load_config(args.config)
     engine = make_engine(config["GATEWAY_DB_URL"])
+    password = os.environ.get("ADMIN_PASSWORD") or DEMO_ADMIN_PASSWORD
     with Session(engine) as session:
-        created = seed(session, os.environ.get("ADMIN_PASSWORD", DEMO_ADMIN_PASSWORD))
+        if (password == DEMO_ADMIN_PASSWORD and not demo_mode(config)
+                and directory.find_user(session, "admin") is None):
+            print("refusing to create the first admin with the demo password: set ADMIN_PASSWORD "
+                  "(or PLATFORM_DEMO=1 for a local demo)", file=sys.stderr)
+            return 2
+        created = seed(session, password)
     print(f"seeded {len(created)} units; admin user present")
     return 0
 

@@ -17,11 +17,14 @@ class NoticeRoutes:
 
     @http("POST", API + "/notices/<int:notice_id>/read")
     def mark_read(self, request, notice_id):
+        """已读: the inbox's own users (``notice.read``: not the leader, who only reads, nor the admin)."""
         return json_response(self.notify.mark_read(self.auth.actor(request), notice_id))
 
     @http("POST", API + "/notices/<int:notice_id>/ack")
     def acknowledge(self, request, notice_id):
-        """回执 ``{feedback}``: 404 on a notice not addressed to the caller, 409 the second time."""
+        """回执 ``{feedback}``, by the partner department addressed only (403 for any other role:
+        ``notice.ack``); 404 on a notice not addressed to the caller, 422 NO_REPLY_ASKED on one
+        that asks no answer, 409 the second time."""
         actor = self.auth.actor(request)
         return json_response(self.notify.acknowledge(actor, notice_id, read_json(request)))
 

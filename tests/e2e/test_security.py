@@ -20,8 +20,10 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy.orm import Session
 
 from gateway.auth import InsecureSecret, secret_problem
+from gateway.seed import main as seed_main
 from gateway.seed import seed
 from gateway.service import GatewayService
+from services.common import migrate
 from services.common.db import make_engine
 from services.common.migrate import load_config
 from tests.e2e.conftest import ADMIN_PASSWORD
@@ -144,6 +146,20 @@ def test_the_kubernetes_manifest_takes_its_secrets_from_a_secret_the_operator_cr
     for pod in pods:
         for container in pod["spec"]["template"]["spec"]["containers"]:
             assert {"secretRef": {"name": "platform-secrets"}} in container["envFrom"], pod["metadata"]["name"]
+
+
+@pytest.mark.parametrize("demo,password,created", [(False, None, False), (True, None, True),
+                                                   (False, "a-chosen-admin-password", True)])
+def test_the_first_admin_gets_the_demo_password_only_in_demo_mode(tmp_path, monkeypatch, demo, password, created):
+    url = f"sqlite:///{tmp_path}/gateway.db"
+    migrate.upgrade("gateway", url)
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"GATEWAY_DB_URL": url, "DEMO_MODE": demo}), encoding="utf-8")
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    if password:
+        monkeypatch.setenv("ADMIN_PASSWORD", password)
+    assert seed_main(["--config", str(config)]) == (0 if created else 2)
+    assert count_rows(url, "user_account")["user_account"] == (1 if created else 0)
 
 
 def test_a_token_for_a_user_that_does_not_exist_or_was_never_issued_is_refused(api):
