@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from services.common.clock import utcnow
+from services.common.schemas import printable
 
 from .auth import ROUTES, client_address, trusted_networks
 from .models import AuditEntry, AuditHead
@@ -221,7 +222,8 @@ class Record:
         return {
             "at": utcnow(), "user_id": who.get("user_id"), "username": who.get("username"),
             "user_name": who.get("name"), "action": route.action if route else None,
-            "target": self.target or _target(ctx.kwargs, request, result),
+            # Named from the request's own input: no NUL (PostgreSQL), ESC or RLO may go in.
+            "target": printable(self.target or _target(ctx.kwargs, request, result) or "") or None,
             "method": request.method[:8], "path": request.full_path.rstrip("?")[:512],
             "status": int(status), "remote_addr": client_address(request, self._p.trusted) or None,
             "duration_ms": int((time.perf_counter() - self._began) * 1000)}

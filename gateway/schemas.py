@@ -107,3 +107,232 @@ class AuditOut(Schema):
     prev_hash = fields.String()
     hash = fields.String()
 
+
+# -- HTTP request bodies and responses the routes build themselves ------------------------------
+# (for the OpenAPI description, gateway/openapi.py; the services' own schemas are used where a
+# route passes a body through or returns what a service dumped.)
+from services.case.schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut  # noqa: E402
+from services.deadline.schemas import DeadlineOut  # noqa: E402
+from services.notify.schemas import DeliveryOut, DeliveryQuery, NoticeOut, SubscriptionIn, SubscriptionOut  # noqa: E402
+from services.review.schemas import AttachmentOut, ExtensionOut, GuidanceOut, ReportOut  # noqa: E402
+
+
+class ErrorOut(Schema):
+    """Every error: a code, a message people read, and the problems of each field."""
+    error = fields.String(required=True, metadata={"example": "VALIDATION_FAILED"})
+    message = fields.String(required=True)
+    problems = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
+                           metadata={"description": "each field's path (person.name) and its problems"})
+
+
+class LoginOut(Schema):
+    token = fields.String(required=True)
+    user = fields.Nested(UserOut, required=True)
+
+
+class UnitsOut(Schema):
+    items = fields.List(fields.Nested(UnitOut), required=True)
+
+
+class UsersOut(Schema):
+    items = fields.List(fields.Nested(UserOut), required=True)
+
+
+class AuditPageOut(Schema):
+    items = fields.List(fields.Nested(AuditOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class HealthOut(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ok", "degraded"]})
+    services = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    calendar = fields.Raw()
+
+
+class ItemView(ItemOut):
+    """An item as the decision page shows it: the item, its light and countdown (deadline)."""
+    light = fields.String()
+    alert_level = fields.String()
+    days_left = fields.Integer()
+    countdown_to = fields.Date()
+
+
+class DecisionView(DecisionOut):
+    items = fields.List(fields.Nested(ItemView))
+    light = fields.String()
+
+
+class DecisionSummaryView(DecisionSummaryOut):
+    light = fields.String()
+
+
+class DecisionPageOut(Schema):
+    items = fields.List(fields.Nested(DecisionSummaryView), required=True)
+    total = fields.Integer(required=True)
+
+
+class ReportView(ReportOut):
+    """A report as answered over HTTP: its attachments described, what changed since the round before."""
+    attachments = fields.List(fields.Nested(AttachmentOut))
+    changes = fields.List(fields.String())
+
+
+class ItemPageOut(ItemDetailOut):
+    """GET /items/{id}: the item and its history (case), reports and extensions (review), its
+    light (deadline), the partner departments' notices and receipts (notify)."""
+    reports = fields.List(fields.Nested(ReportView))
+    extensions = fields.List(fields.Nested(ExtensionOut))
+    partner_notices = fields.List(fields.Nested(NoticeOut))
+    light = fields.String()
+    alert_level = fields.String()
+    days_left = fields.Integer()
+    countdown_to = fields.Date()
+
+
+class StatsQuery(Schema):
+    by = Text(required=True, validate=validate.Length(max=16),
+              metadata={"description": "decisions: unit|status|sanction|year|month; items: code|state|unit"})
+
+
+class CountRow(Schema):
+    key = fields.Raw()
+    count = fields.Integer()
+
+
+class StatsOut(Schema):
+    subject = fields.String()
+    by = fields.String()
+    rows = fields.List(fields.Nested(CountRow))
+
+
+class RulebookOut(Schema):
+    items = fields.List(fields.Dict())
+    sanctions = fields.List(fields.Dict())
+    settings = fields.Dict()
+    eligibility = fields.Raw()
+    partner_roles = fields.List(fields.String())
+    restrictions = fields.Raw()
+    vocabularies = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class FormFieldOut(Schema):
+    key = fields.String()
+    label = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    options = fields.List(fields.String())
+
+
+class ChecklistOut(Schema):
+    code = fields.String()
+    form = fields.List(fields.Nested(FormFieldOut), data_key="fields")
+    common_fields = fields.List(fields.Nested(FormFieldOut))
+    problem_categories = fields.List(fields.String())
+
+
+class QueueOut(Schema):
+    items = fields.List(fields.Nested(ReportView), required=True)
+    total = fields.Integer(required=True)
+
+
+class GuidanceQuery(Schema):
+    unit_id = Id(load_default=None, strict=False)
+    decision_id = Id(load_default=None, strict=False)
+
+
+class GuidancePageOut(Schema):
+    items = fields.List(fields.Nested(GuidanceOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class FiguresOut(Schema):
+    reviewed = fields.Integer()
+    rejected = fields.Integer()
+    by_month = fields.List(fields.Dict())
+    by_unit = fields.List(fields.Dict())
+    by_category = fields.List(fields.Dict())
+
+
+class UploadIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class AlertsOut(Schema):
+    items = fields.List(fields.Nested(DeadlineOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class ForecastOut(Schema):
+    as_of = fields.Date()
+    reminder = fields.List(fields.Nested(DeadlineOut))
+    warning = fields.List(fields.Nested(DeadlineOut))
+    overdue = fields.List(fields.Nested(DeadlineOut))
+
+
+class SearchHitOut(Schema):
+    regulation_id = fields.String()
+    title = fields.String()
+    article = fields.Raw()
+    snippet = fields.String()
+    score = fields.Float()
+
+
+class SearchOut(Schema):
+    items = fields.List(fields.Nested(SearchHitOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class RegulationsOut(Schema):
+    items = fields.List(fields.Dict(), required=True)
+    categories = fields.List(fields.String())
+
+
+class TemplatesOut(Schema):
+    items = fields.List(fields.Dict(), required=True)
+
+
+class RenderIn(Schema):
+    decision_id = Id(required=True)
+
+
+class InboxOut(Schema):
+    items = fields.List(fields.Nested(NoticeOut), required=True)
+    total = fields.Integer(required=True)
+    unread = fields.Integer()
+
+
+class SubscribeIn(SubscriptionIn):
+    """POST /subscriptions: the unit's kind (and a partner's role) come from the directory."""
+    class Meta:
+        exclude = ("unit_kind",)
+
+
+class SubscriptionsOut(Schema):
+    items = fields.List(fields.Nested(SubscriptionOut), required=True)
+
+
+class DeliveriesQuery(DeliveryQuery):
+    state = fields.String(load_default=None, validate=validate.OneOf(("pending", "delivered", "dead")),
+                          metadata={"description": "the same as status"})
+
+
+class DeliveriesOut(Schema):
+    items = fields.List(fields.Nested(DeliveryOut), required=True)
+
+
+class FailedEventsQuery(Schema):
+    state = fields.String(load_default="dead", validate=validate.OneOf(("dead", "retrying")))
+
+
+class FailedEventsOut(Schema):
+    items = fields.List(fields.Dict(), required=True)
+    total = fields.Integer(required=True)
+    unavailable = fields.List(fields.String())
+
+
+class ReplayIn(Schema):
+    service = fields.String(required=True, validate=validate.OneOf(("case", "deadline", "notify")))
+    event_id = Text(required=True, validate=validate.Length(max=36))
+    handler = Text(required=True, validate=validate.Length(max=64))

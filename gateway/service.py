@@ -9,6 +9,7 @@ from .audit import Audit
 from .auth import Auth
 from .routes.accounts import AccountRoutes
 from .routes.deadlines import DeadlineRoutes
+from .routes.docs import DocsRoutes
 from .routes.events import EventRoutes
 from .routes.decisions import DecisionRoutes
 from .routes.library import LibraryRoutes
@@ -21,7 +22,7 @@ from .routes.web import WebRoutes
 
 class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, StatsRoutes, NoticeRoutes,
                      PeopleRoutes,
-                     LibraryRoutes, OperationsRoutes, EventRoutes, WebRoutes):
+                     LibraryRoutes, OperationsRoutes, EventRoutes, DocsRoutes, WebRoutes):
     name = "gateway"
 
     db = Database("GATEWAY_DB_URL", publishes=False)

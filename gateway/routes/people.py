@@ -49,9 +49,11 @@ class PeopleRoutes:
         until, open_ended, not_before, rule, source, basis: {regulation, article}, bases}]}``."""
         args = request.args
         id_number, on, purpose = args.get("id_number"), args.get("on"), args.get("purpose")
-        about = f"影响期查询：身份证号 {masked(id_number)}，{{}}，{on or '当日'}"
-        self.audit.about(about.format(f"用途 {purpose or '未填'}"))      # a refused check too
+        # Never str.format over the caller's text: "{" in ?on= was a 500 (the contract fuzzer).
+        def about(what):
+            return f"影响期查询：身份证号 {masked(id_number)}，{what}，{on or '当日'}"
+        self.audit.about(about(f"用途 {purpose or '未填'}"))      # a refused check too
         actor = self.auth.actor(request, *CHECKERS)
         answer = self.case.check_person(actor, id_number, on, purpose)
-        self.audit.about(about.format(answer["restrictions"][0]["name"]))
+        self.audit.about(about(answer["restrictions"][0]["name"]))
         return json_response(answer)

@@ -15,14 +15,15 @@ class AlertsQuery(Schema):
 
 
 class DeadlineOut(Schema):
+    """An item's countdown as alerts and the forecast answer it (sweep._view)."""
     item_id = fields.Integer()
     decision_id = fields.Integer()
     unit_id = fields.Integer()
     code = fields.String()
     name = fields.String()
-    item_name = fields.String(attribute="name")
+    item_name = fields.String()
     state = fields.String()
-    due_date = fields.Date(attribute="target_date")
+    due_date = fields.Date()
     level = fields.String()
     light = fields.String()
     days_left = fields.Integer()
