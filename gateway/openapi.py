@@ -53,7 +53,8 @@ class Op:
     ``roles``: who may call it (empty: any signed-in user); ``public``: no token needed;
     ``query``/``body``: schema classes; ``response``: a schema class, or a media type string
     for a file (``"text/html"``…); ``status``: the success status; ``errors``: the statuses
-    beyond those every route may answer (400 with input, 401, 403 with roles, 404 with ids)."""
+    beyond those every route may answer (400 with input, 401, 403 with roles, 404 with ids);
+    ``extra``: responses by status that are not the error shape."""
     summary: str
     tag: str
     response: object = None
@@ -69,6 +70,10 @@ class Op:
 
 
 ANY = ()
+TAGS = [("accounts", "登录、用户与单位"), ("decisions", "处分决定与执行事项"), ("review", "上报与审核、延期、指导意见"),
+        ("deadlines", "期限与亮灯"), ("notices", "通知、回执与订阅"), ("library", "资料袋"),
+        ("statistics", "统计与驾驶舱"), ("people", "人员与影响期查询"), ("operations", "运维与审计"),
+        ("web", "网页端与本说明"), ("undescribed", "尚无说明的接口")]
 REVIEW_READERS = ("reviewer", "leader", "admin")
 
 OPERATIONS = {
@@ -303,6 +308,8 @@ def build_spec(service_cls=None):
     plugin.converter.add_attribute_function(_text)
     plugin.converter.add_attribute_function(_naive_datetime)
     plugin.converter.add_attribute_function(_nullable_in_responses(responses))
+    for name, text in TAGS:
+        spec.tag({"name": name, "description": text})
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("ErrorOut", schema=gw.ErrorOut)
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}

@@ -29,8 +29,8 @@ from services.library.service import LibraryService
 from services.notify import webhooks
 from tests.helpers import TODAY, decision_payload
 
-EXAMPLES = {("admin", GenerationMode.POSITIVE): 6, ("admin", GenerationMode.NEGATIVE): 4,
-            ("min", GenerationMode.POSITIVE): 3, ("min", GenerationMode.NEGATIVE): 2}
+EXAMPLES = {("admin", GenerationMode.POSITIVE): 8, ("admin", GenerationMode.NEGATIVE): 5,
+            ("min", GenerationMode.POSITIVE): 4, ("min", GenerationMode.NEGATIVE): 3}
 KNOWN_EXAMPLES = 2         # per user, on the records that exist
 BUDGET_SECONDS = 150       # for one backend; the run stops fuzzing (and says so) past it
 CHECKS = [not_a_server_error, response_schema_conformance]

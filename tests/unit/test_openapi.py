@@ -158,3 +158,9 @@ def test_schemas_of_the_description_are_marshmallow_schemas():
     for name, op in OPERATIONS.items():
         for value in (op.body, op.query):
             assert value is None or isinstance(value, str) or issubclass(value, Schema), name
+
+
+def test_every_operation_is_under_a_declared_tag(spec):
+    declared = [tag["name"] for tag in spec["tags"]]
+    used = {operation["tags"][0] for operation in operations(spec).values()}
+    assert used <= set(declared), used - set(declared)
