@@ -11,6 +11,7 @@ GET /api/v1/stats/dashboard?months=12&unit_id&format
 from nameko.rpc import RpcProxy
 
 from services.common.errors import ValidationFailed
+from services.deadline.statistics import expand
 
 from .. import directory
 from ..entrypoints import API, http, json_response
@@ -34,7 +35,7 @@ class StatsRoutes:
         wanted = _format(args)
         units = self._stats_units(args)
         kinds = {str(unit.id): unit.kind for unit in units.values()} if "unit_kind" in args.get("by", "") else None
-        answer = self.deadline.cube(actor, args, kinds)
+        answer = expand(self.deadline.cube(actor, args, kinds))     # the RPC's compact rows
         name_units(answer, units)
         if wanted == "xlsx":
             return xlsx_response("多维分析", cube_sheet(answer))

@@ -1,7 +1,7 @@
 """Deadline tables: one countdown per execution item, and the alerts raised."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -36,6 +36,7 @@ class Deadline(Base):
     party_type: Mapped[str | None] = mapped_column(String(16))
     government_type: Mapped[str | None] = mapped_column(String(16))
     approved_on: Mapped[date | None] = mapped_column(Date)
+    due_month: Mapped[int | None] = mapped_column(Integer)    # 202606: the due date's month, kept in step
 
     # Partial in spirit: only rows with a pending threshold have a date; the sweep's cost
     # follows the rows that cross, not the table.
@@ -68,6 +69,7 @@ class StatDecision(Base):
     decision_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     unit_id: Mapped[int] = mapped_column(Integer)
     decision_date: Mapped[date | None] = mapped_column(Date)         # None: the event did not say
+    decision_month: Mapped[int | None] = mapped_column(Integer)      # 202606 (grouping by an int is cheap)
     category: Mapped[str | None] = mapped_column(String(32))          # 人员类别
     party_type: Mapped[str | None] = mapped_column(String(16))        # 党纪处分, at most one
     government_type: Mapped[str | None] = mapped_column(String(16))   # 政务处分, at most one
@@ -86,6 +88,7 @@ class StatReview(Base):
     unit_id: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(16))
     reviewed_on: Mapped[date] = mapped_column(Date)
+    review_month: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(16))                  # approved | rejected
     problem: Mapped[str | None] = mapped_column(String(32))           # 驳回问题类别
     category: Mapped[str | None] = mapped_column(String(32))
@@ -104,5 +107,18 @@ class StatGuidance(Base):
     decision_id: Mapped[int | None] = mapped_column(Integer)
     item_id: Mapped[int | None] = mapped_column(Integer)
     issued_on: Mapped[date] = mapped_column(Date)
+    issued_month: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_stat_guidance_unit_date", "unit_id", "issued_on"),)
+
+
+def month_number(day):
+    """202606 for any day of June 2026; None for None."""
+    return None if day is None else day.year * 100 + day.month
+
+
+@event.listens_for(Deadline, "before_insert")
+@event.listens_for(Deadline, "before_update")
+def _due_month(mapper, connection, row):
+    """``due_month`` follows ``due_date`` whoever sets it (registration, an extension)."""
+    row.due_month = month_number(row.due_date)

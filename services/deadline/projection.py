@@ -34,7 +34,7 @@ from services.common.clock import platform_zone
 from services.common.inbox import NotYetApplicable
 
 from . import tracking
-from .models import Deadline, StatDecision, StatGuidance, StatReview
+from .models import Deadline, StatDecision, StatGuidance, StatReview, month_number
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ REVIEW_OUTCOMES = {"item_approved": "approved", "item_rejected": "rejected"}
 def decision_facts(payload):
     """The attributes of a decision the statistics group by, from ``decision_registered``."""
     sanctions = {s.get("kind"): s.get("type") for s in payload.get("sanctions") or []}
-    decided = payload.get("decision_date")
-    return {"unit_id": payload["unit_id"], "decision_date": date.fromisoformat(decided) if decided else None,
+    decided = date.fromisoformat(payload["decision_date"]) if payload.get("decision_date") else None
+    return {"unit_id": payload["unit_id"], "decision_date": decided, "decision_month": month_number(decided),
             "category": payload.get("category"), "party_type": sanctions.get("party"),
             "government_type": sanctions.get("government")}
 
@@ -105,6 +105,7 @@ def review_recorded(uow, payload, outcome, zone):
         uow.session.add(row)
     row.item_id, row.decision_id, row.unit_id = item.item_id, item.decision_id, payload.get("unit_id") or item.unit_id
     row.code, row.reviewed_on, row.outcome = item.code, reviewed_on, outcome
+    row.review_month = month_number(reviewed_on)
     row.problem = payload.get("problem_category") if outcome == "rejected" else None
     row.category, row.party_type, row.government_type = (decision.category, decision.party_type,
                                                          decision.government_type)
@@ -122,6 +123,7 @@ def guidance_issued(uow, payload, zone):
         uow.session.add(row)
     row.unit_id, row.decision_id, row.item_id = payload["unit_id"], payload.get("decision_id"), payload.get("item_id")
     row.issued_on = day_of(payload.get("issued_at") or payload.get("occurred_at"), zone)
+    row.issued_month = month_number(row.issued_on)
 
 
 def day_of(instant, zone):

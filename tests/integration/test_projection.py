@@ -18,6 +18,7 @@ from services.common.clock import Clock, FixedClock
 from services.common.db import UnitOfWork, make_engine
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.deadline import projection
+from services.deadline.statistics import expand
 from services.deadline.service import DeadlineService
 from services.review.service import ReviewService
 from tests.helpers import decision_payload, eventually
@@ -67,21 +68,21 @@ def world(platform_config, runner_factory):
 
 
 def test_real_events_feed_the_cube(world):
-    answer = world.rpc.deadline.cube(REVIEWER, {"by": "unit", "measures": MEASURES})
+    answer = expand(world.rpc.deadline.cube(REVIEWER, {"by": "unit", "measures": MEASURES}))
     [row] = answer["rows"]
     assert row["unit"] == 2 and row["decisions"] == 2
     assert row["items"] == len(world.first["items"]) + len(world.second["items"])
     assert (row["reviewed"], row["rejected"], row["correction_rate"]) == (2, 1, 0.5)
     assert row["on_time_rate"] == 0.0          # approved on 8 April, due 1 April
     assert row["guidance"] == 1
-    months = world.rpc.deadline.cube(REVIEWER, {"by": "month", "measures": "decisions,reviewed,rejected"})
+    months = expand(world.rpc.deadline.cube(REVIEWER, {"by": "month", "measures": "decisions,reviewed,rejected"}))
     assert [(r["month"], r["month_name"], r["decisions"], r["reviewed"], r["rejected"]) for r in months["rows"]
             if r["decisions"] or r["reviewed"]] == [("2021-02", "2021年2月", 1, 0, 0), ("2021-03", "2021年3月", 1, 1, 1),
                                                       ("2021-04", "2021年4月", 0, 1, 0)]
-    kinds = world.rpc.deadline.cube(REVIEWER, {"by": "sanction_type", "measures": "decisions"})["rows"]
+    kinds = expand(world.rpc.deadline.cube(REVIEWER, {"by": "sanction_type", "measures": "decisions"}))["rows"]
     assert {r["sanction_type_name"]: r["decisions"] for r in kinds} == {"党纪·留党察看": 1, "政务·撤职": 1,
                                                                         "政务·警告": 1}
-    people = world.rpc.deadline.cube(REVIEWER, {"by": "category", "measures": "items"})["rows"]
+    people = expand(world.rpc.deadline.cube(REVIEWER, {"by": "category", "measures": "items"}))["rows"]
     assert {r["category"] for r in people} == {"公务员", "事业单位"}
 
 
@@ -97,25 +98,25 @@ def test_the_dashboard_reads_the_same_facts(world):
 
 
 def test_scope_over_the_bus(world):
-    assert world.rpc.deadline.cube(UNIT_2, {"by": "unit", "measures": "items"})["rows"][0]["unit"] == 2
-    assert world.rpc.deadline.cube(UNIT_3, {"by": "unit", "measures": "items"})["rows"] == []
+    assert expand(world.rpc.deadline.cube(UNIT_2, {"by": "unit", "measures": "items"}))["rows"][0]["unit"] == 2
+    assert expand(world.rpc.deadline.cube(UNIT_3, {"by": "unit", "measures": "items"}))["rows"] == []
     with pytest.raises(NotFound):
-        world.rpc.deadline.cube(UNIT_3, {"by": "unit", "unit_id": 2})
+        expand(world.rpc.deadline.cube(UNIT_3, {"by": "unit", "unit_id": 2}))
     with pytest.raises(Forbidden):
         world.rpc.deadline.dashboard(PARTNER, {})
     with pytest.raises(ValidationFailed) as refused:
-        world.rpc.deadline.cube(REVIEWER, {"by": "unit,month,code"})
+        expand(world.rpc.deadline.cube(REVIEWER, {"by": "unit,month,code"}))
     assert "by" in refused.value.fields
 
 
 def test_the_rebuild_from_case_and_reviews_history_finds_the_same_figures(world, platform_config):
     query = {"by": "unit,month", "measures": MEASURES}
-    before = world.rpc.deadline.cube(REVIEWER, query)
+    before = expand(world.rpc.deadline.cube(REVIEWER, query))
     engine = make_engine(platform_config["DEADLINE_DB_URL"])
     with engine.begin() as conn:          # a damaged read model
         conn.execute(text("DELETE FROM stat_review"))
         conn.execute(text("UPDATE stat_decision SET category = NULL"))
-    assert world.rpc.deadline.cube(REVIEWER, query) != before
+    assert expand(world.rpc.deadline.cube(REVIEWER, query)) != before
     uow = UnitOfWork(sessionmaker(bind=engine, expire_on_commit=False)(), publish=lambda rows: None)
 
     def fetch(service, types, after, limit):
@@ -125,7 +126,7 @@ def test_the_rebuild_from_case_and_reviews_history_finds_the_same_figures(world,
     uow.close()
     engine.dispose()
     assert counts == {"case": (2, 2), "review": (3, 3)}
-    assert world.rpc.deadline.cube(REVIEWER, query) == before
+    assert expand(world.rpc.deadline.cube(REVIEWER, query)) == before
 
 
 def test_event_history_is_for_the_system_only(world):
@@ -148,5 +149,5 @@ def test_nothing_is_written_by_a_refused_query(world, platform_config):
     for actor, query in ((REVIEWER, {"by": "colour"}), (UNIT_3, {"by": "unit", "unit_id": 2}),
                          (PARTNER, {"by": "unit"})):
         with pytest.raises((ValidationFailed, NotFound, Forbidden)):
-            world.rpc.deadline.cube(actor, query)
+            expand(world.rpc.deadline.cube(actor, query))
     assert counts() == before

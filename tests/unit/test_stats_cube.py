@@ -88,7 +88,7 @@ def district(uow):
 
 
 def cube(uow, actor=REVIEWER, kinds=None, **query):
-    return statistics.cube(uow.session, SETTINGS, BOOK, actor, TODAY, query, kinds)
+    return statistics.expand(statistics.cube(uow.session, SETTINGS, BOOK, actor, TODAY, query, kinds))
 
 
 def test_the_projection_copies_a_decisions_facts_onto_its_items_and_reviews(district):

@@ -22,16 +22,21 @@ REVIEWER = {"user_id": 1, "role": "reviewer", "unit_id": 1, "partner_role": None
 OPERATOR = {"user_id": 2, "role": "operator", "unit_id": 2, "partner_role": None}
 PARTNER = {"user_id": 3, "role": "partner", "unit_id": 3, "partner_role": "organization"}
 
+# deadline's compact answer (services.deadline.statistics.expand makes it rows).
 CUBE = {"by": ["unit", "month"], "measures": ["items", "on_time_rate"],
-        "rows": [{"unit": 2, "unit_name": None, "month": "2026-06", "month_name": "2026年6月",
-                  "items": 5, "on_time_rate": 0.25},
-                 {"unit": 9, "unit_name": None, "month": "2026-06", "month_name": "2026年6月",
-                  "items": 1, "on_time_rate": None}],
+        "columns": ["unit", "month", "items", "on_time_rate"],
+        "data": [[2, "2026-06", 5, 0.25], [9, "2026-06", 1, None]],
+        "names": {"unit": [[2, None], [9, None]], "month": [["2026-06", "2026年6月"]]},
         "totals": {"items": 6, "on_time_rate": 0.25}, "not_applicable": [], "as_of": "2026-06-15",
         "filters": {"from": "2026-01-01", "to": None, "unit_id": None, "sanction": None,
                     "sanction_name": None, "category": None},
         "labels": {"dimensions": {"unit": "单位", "month": "月份"},
                    "measures": {"items": "执行事项数", "on_time_rate": "按期办结率"}}}
+
+
+def compact(by, rows):
+    return {"by": by, "measures": [], "columns": by, "data": rows,
+            "names": {d: [[r[i], None] for r in rows] for i, d in enumerate(by)}, "filters": {}}
 
 
 class StubAuth:
@@ -78,8 +83,7 @@ def test_the_cube_asks_deadline_with_the_actor_and_names_the_units(as_user):
 
 def test_unit_kind_passes_the_directorys_kinds(as_user):
     gateway = as_user(REVIEWER)
-    gateway.deadline.cube.return_value = {"rows": [{"unit_kind": "responsible", "unit_kind_name": "x"}],
-                                          "filters": {}}
+    gateway.deadline.cube.return_value = compact(["unit_kind"], [["responsible"]])
     answer = json.loads(gateway.stats_cube(get("/api/v1/stats/cube", by="unit_kind")).get_data(as_text=True))
     assert gateway.deadline.cube.call_args.args[2] == {"1": "review", "2": "responsible", "3": "partner"}
     assert answer["rows"][0]["unit_kind_name"] == "主体责任部门"
@@ -105,7 +109,7 @@ def test_a_partner_is_403_and_deadline_is_not_asked(as_user):
 
 def test_an_operator_is_passed_on_for_deadline_to_scope(as_user):
     gateway = as_user(OPERATOR)
-    gateway.deadline.cube.return_value = {"rows": [], "filters": {"unit_id": 2}}
+    gateway.deadline.cube.return_value = dict(compact(["month"], []), filters={"unit_id": 2})
     gateway.stats_cube(get("/api/v1/stats/cube", by="month", unit_id="2"))
     assert gateway.deadline.cube.call_args.args[0] == OPERATOR
 
