@@ -99,3 +99,19 @@ def test_a_silent_service_is_a_503_naming_it_and_the_name_survives_a_relay():
     relayed = ServiceUnavailable.relayed(rebuilt, "review")
     assert relayed.service == "case" and error_response(relayed).get_json()["service"] == "case"
     assert ServiceUnavailable.relayed(Unavailable("别的"), "review").service == "review"
+
+
+def test_every_rpc_the_gateway_and_review_make_is_bounded():
+    """A route mixin that declares a plain RpcProxy under a new name would wait forever again."""
+    import inspect
+
+    from nameko.rpc import RpcProxy
+
+    from gateway.service import GatewayService
+    from services.common.rpc import TimedRpcProxy
+    from services.review.service import ReviewService
+
+    for service in (GatewayService, ReviewService):
+        proxies = {name: dep for name, dep in inspect.getmembers(service) if isinstance(dep, RpcProxy)}
+        untimed = [name for name, dep in proxies.items() if not isinstance(dep, TimedRpcProxy)]
+        assert proxies and not untimed, f"{service.__name__}: {untimed} wait with no timeout"
