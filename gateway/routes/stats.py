@@ -66,7 +66,8 @@ class StatsRoutes:
 
 
 def _format(args):
-    wanted = args.get("format") or "json"
+    """The answer's format, taken out of the query (deadline is asked for figures, not files)."""
+    wanted = args.pop("format", None) or "json"
     if wanted not in FORMATS:
         raise ValidationFailed("导出格式无效", {"format": [f"可选：{', '.join(FORMATS)}"]})
     return wanted
