@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PYTHONWARNINGS := ignore
 
-.PHONY: run status test unit install rabbitmq migrate seed demo bench lint clean
+.PHONY: run status test unit install rabbitmq migrate seed demo bench lint clean web
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -26,11 +26,16 @@ migrate: install
 seed: migrate
 	$(BIN)/python -m gateway.seed
 
+## The web client (gateway/web, Vue 3 + Vite): built into gateway/web/dist when missing or older
+## than its sources; needs Node.js 20 (the script prints how to install it).
+web:
+	@scripts/build-web.sh --if-stale
+
 ## Start every service, the gateway and the web client; Ctrl-C stops them all.
 ## supervisord (deploy/supervisord.conf) runs each as its own process and starts again one that
 ## dies, instead of stopping the rest; each writes var/log/<service>.log.
 run: export PLATFORM_DEMO := 1
-run: install rabbitmq seed
+run: install rabbitmq seed web
 	@mkdir -p var/run var/log
 	@echo "Platform: http://$${WEB_SERVER_ADDRESS:-127.0.0.1:8000}/  — log in as admin / $${ADMIN_PASSWORD:-admin-2026!}"
 	@echo "Demo users (password demo-2026!): shen (审理室), minzheng (民政局经办), zuzhi (组织部), lingdao (领导)"
@@ -49,7 +54,7 @@ status:
 	$(BIN)/supervisorctl -c deploy/supervisord.conf status
 
 ## Every test: unit, integration and end-to-end, on SQLite and PostgreSQL.
-test: install
+test: install web
 	@scripts/ensure-rabbitmq.sh --management
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
