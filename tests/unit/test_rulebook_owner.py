@@ -1,6 +1,8 @@
 """The rule book has one owner: no module outside services/case reads RULEBOOK_PATH, opens
 rulebook.yaml or imports case's code.  The others ask case (services/common/startup_rpc.py)
-or take what the events carry."""
+or take what the events carry.  One exception: case's schema modules (``services.case.schemas``,
+``…_schemas``), the wire format of its payloads, which the gateway's OpenAPI description
+reuses; they reach no rule book."""
 import re
 from pathlib import Path
 
@@ -13,7 +15,7 @@ SOURCES = sorted(p for folder in ("services", "gateway") for p in (ROOT / folder
 FORBIDDEN = [
     (re.compile(r"RULEBOOK_PATH"), "reads RULEBOOK_PATH"),
     (re.compile(r"rulebook\.ya?ml"), "names case's rule-book file"),
-    (re.compile(r"^\s*(?:from|import)\s+services\.case\b", re.M), "imports services.case"),
+    (re.compile(r"^\s*(?:from|import)\s+services\.case\b(?!\.\w*schemas\b)", re.M), "imports services.case"),
     (re.compile(r"^\s*from\s+\.\.case\b", re.M), "imports case relatively"),
     (re.compile(r"""import_module\(\s*['"]services\.case"""), "imports services.case dynamically"),
 ]
@@ -31,3 +33,17 @@ def test_no_module_outside_case_reads_the_rule_book_or_imports_case(path):
     problems = [f"{what}: line {text[:found.start()].count(chr(10)) + 1}"
                 for pattern, what in FORBIDDEN for found in pattern.finditer(text)]
     assert problems == [], f"{path.relative_to(ROOT)}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("path", sorted(CASE.glob("*schemas.py")), ids=lambda p: p.name)
+def test_case_schemas_that_others_may_import_reach_no_rule_book(path):
+    """Case's schema modules import only the standard library, marshmallow, services.common and
+    case's plain helpers (the 身份证号 check, other schema modules), never the rule book."""
+    text = path.read_text(encoding="utf-8")
+    relative = set(re.findall(r"^\s*from\s+\.(\w+)", text, re.M))
+    absolute = {name for name in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", text, re.M)
+                if not name.startswith(".")}
+    assert all(name == "identity" or name.endswith("schemas") for name in relative), relative
+    assert not any(name.startswith("services.case") and not name.endswith("schemas") for name in absolute)
+    assert not any(pattern.search(text) for pattern, _ in FORBIDDEN[:2])
+    assert "rulebook" not in " ".join(relative | absolute)
