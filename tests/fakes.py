@@ -5,8 +5,8 @@
   ``commit``, ``rollback``, ``close``) over an in-memory SQLite session holding the service's
   own tables and the common outbox / processed-event tables.  Events are "published" into
   :attr:`FakeUnitOfWork.events` only when committed, as the real outbox publishes after commit.
-- :class:`FakeCase` is the case service's RPC proxy as the review service sees it: items and
-  decisions as the JSON-ready dicts case returns, a state machine that refuses what case refuses
+- :class:`FakeCase` is the case service's RPC proxy as the review service sees it: items,
+  decisions and reform cases (以案促改, whose tasks are items) as the JSON-ready dicts case returns, a state machine that refuses what case refuses
   with the same typed errors, and a log of calls.
 - ``FakeClock`` is :class:`services.common.clock.FixedClock`.
 """
@@ -139,6 +139,7 @@ class FakeCase:
     def __init__(self, clock):
         self.clock = clock
         self.decisions = {}
+        self.reforms = {}
         self.items = {}
         self.calls = []
         self.fail_next = {}
@@ -163,14 +164,44 @@ class FakeCase:
         item_id = item_id or self._next_item_id
         self._next_item_id = max(self._next_item_id, item_id) + 1
         self.items[item_id] = {
-            "id": item_id, "decision_id": decision_id, "unit_id": decision["unit_id"], "code": code,
+            "id": item_id, "decision_id": decision_id, "reform_id": None, "unit_id": decision["unit_id"], "code": code,
             "name": name, "seq": len(self._items_of(decision_id)) + 1, "state": state, "version": 1,
             "after": list(after), "opens_on": opens_on, "due_date": due_date,
             "extension_limit": extension_limit, "cycle": None, "legal_basis": [],
             "partners": list(partners), "history": []}
         return self.items[item_id]
 
+    def add_reform(self, reform_id=1, unit_id=2, issued_on="2021-04-01", doc_number=None, decision_ids=()):
+        """A reform case (以案促改) as case answers it; its tasks are added with :meth:`add_task`."""
+        self.reforms[reform_id] = {
+            "id": reform_id, "unit_id": unit_id, "basis": "纪律检查建议书",
+            "doc_number": doc_number or f"东纪建〔2021〕{reform_id}号", "issued_on": issued_on, "due_date": None,
+            "requirements": "开展警示教育，完善制度。", "party_group": True, "status": "executing",
+            "decision_ids": list(decision_ids), "decisions": []}
+        return self.reforms[reform_id]
+
+    def add_task(self, reform_id=1, code="RF_WARNING", name="警示教育大会", state="open", due_date="2021-05-06",
+                 after=(), extension_limit=None, item_id=None):
+        """A reform task: an item whose owner is the reform case (``reform_id``, no decision)."""
+        reform = self.reforms.get(reform_id) or self.add_reform(reform_id)
+        item_id = item_id or self._next_item_id
+        self._next_item_id = max(self._next_item_id, item_id) + 1
+        self.items[item_id] = {
+            "id": item_id, "decision_id": None, "reform_id": reform_id, "unit_id": reform["unit_id"],
+            "code": code, "name": name, "seq": len(self._tasks_of(reform_id)) + 1, "state": state, "version": 1,
+            "after": list(after), "opens_on": None, "due_date": due_date, "extension_limit": extension_limit,
+            "cycle": None, "legal_basis": [], "partners": [], "history": []}
+        return self.items[item_id]
+
     # -- the RPC surface -----------------------------------------------------------------------
+    def get_reform(self, actor, reform_id):
+        self._called("get_reform", actor, reform_id)
+        actor = Actor.load(actor)
+        reform = self.reforms.get(reform_id)
+        if reform is None or not actor.may_see_unit(reform["unit_id"]):
+            raise NotFound("以案促改不存在", {"reform_id": [str(reform_id)]})
+        return copy.deepcopy(dict(reform, items=self._tasks_of(reform_id)))
+
     def get_item(self, actor, item_id):
         self._called("get_item", actor, item_id)
         return copy.deepcopy(self._visible_item(Actor.load(actor), item_id))
@@ -197,7 +228,7 @@ class FakeCase:
                               {"state": [item["state"]]})
         self._move(item, to_state, actor, reason)
         if to_state == rules.APPROVED:
-            self._open_ready(item["decision_id"], actor)
+            self._open_ready(item, actor)
         return copy.deepcopy(_without_history(item))
 
     def extend_due_date(self, actor, item_id, new_due_date, from_due_date=None):
@@ -243,7 +274,11 @@ class FakeCase:
         return item
 
     def _items_of(self, decision_id):
-        return [_without_history(i) for i in self.items.values() if i["decision_id"] == decision_id]
+        return [_without_history(i) for i in self.items.values()
+                if i["decision_id"] == decision_id and i.get("reform_id") is None]
+
+    def _tasks_of(self, reform_id):
+        return [_without_history(i) for i in self.items.values() if i.get("reform_id") == reform_id]
 
     def _move(self, item, to_state, actor, reason):
         item["history"].append({"from_state": item["state"], "to_state": to_state,
@@ -251,8 +286,11 @@ class FakeCase:
                                 "reason": reason or "", "at": self.clock.now().isoformat()})
         item["state"], item["version"] = to_state, item["version"] + 1
 
-    def _open_ready(self, decision_id, actor):
-        siblings = [i for i in self.items.values() if i["decision_id"] == decision_id]
+    def _open_ready(self, approved_item, actor):
+        """Open what the approval unlocks among the item's siblings (same decision or reform case)."""
+        owner = ("reform_id", approved_item["reform_id"]) if approved_item.get("reform_id") is not None \
+            else ("decision_id", approved_item["decision_id"])
+        siblings = [i for i in self.items.values() if i.get(owner[0]) == owner[1]]
         approved = {i["code"] for i in siblings if i["state"] == rules.APPROVED}
         present = {i["code"] for i in siblings}
         for item in siblings:

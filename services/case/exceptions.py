@@ -13,3 +13,8 @@ class StaleVersion(Conflict):
 class ItemNotOpen(Conflict):
     """The item is not in a state that allows this (e.g. reporting on a locked item)."""
     code = "ITEM_NOT_OPEN"
+
+
+class DuplicateReform(Conflict):
+    """A reform case with this 文号 is registered already."""
+    code = "DUPLICATE_REFORM"

@@ -15,7 +15,7 @@ from services.common.schemas import load
 
 from . import rules
 from .exceptions import DuplicateDecision, ItemNotOpen, StaleVersion
-from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Sanction
+from .models import Decision, ExecutionItem, ImpactPeriod, ItemTransition, Person, Reform, Sanction
 from .schemas import DecisionIn, DecisionRegisteredEvent, DueDateIn, ItemEvent, ListQuery
 
 log = logging.getLogger(__name__)
@@ -168,11 +168,12 @@ def _item_row(plan, unit_id):
 
 
 # -- item state --------------------------------------------------------------------------
-def open_ready_items(uow, clock, decision, actor):
-    """Open every locked item whose predecessors are approved and whose date has come."""
+def open_ready_items(uow, clock, owner, actor):
+    """Open every locked item of ``owner`` (a decision or a reform case) whose predecessors are
+    approved and whose date has come."""
     opened = []
-    for item in decision.items:
-        if rules.ready_to_open(item, decision.items, clock.today()):
+    for item in owner.items:
+        if rules.ready_to_open(item, owner.items, clock.today()):
             item.opened_at = clock.now()
             _move(uow, clock, item, rules.OPEN, actor, "前序事项已审核通过" if item.after else "决定登记")
             uow.emit("item_opened", ITEM_EVENT.dump(item))
@@ -200,13 +201,20 @@ def transition_item(uow, clock, actor: Actor, item_id, to_state, expected_versio
     with no_lost_update(uow):
         _move(uow, clock, item, to_state, actor, reason)
         if to_state == rules.APPROVED:
-            decision = item.decision
-            open_ready_items(uow, clock, decision, actor)
-            if rules.all_approved(decision.items):
-                decision.status = "completed"
-                uow.emit("decision_completed", {"decision_id": decision.id, "unit_id": decision.unit_id})
+            owner = item.owner          # the decision, or the reform case of a task
+            open_ready_items(uow, clock, owner, actor)
+            if rules.all_approved(owner.items):
+                owner.status = "completed"
+                uow.emit(*completed_event(owner))
         uow.commit()
     return item
+
+
+def completed_event(owner):
+    """Every item approved: ``decision_completed``, or ``reform_completed`` for a reform case."""
+    if isinstance(owner, Reform):
+        return "reform_completed", {"reform_id": owner.id, "unit_id": owner.unit_id}
+    return "decision_completed", {"decision_id": owner.id, "unit_id": owner.unit_id}
 
 
 @contextmanager
@@ -273,8 +281,8 @@ def open_due_items(uow, clock, actor, item_ids=None):
     if item_ids is not None:
         query = query.where(ExecutionItem.id.in_(item_ids))
     with no_lost_update(uow):
-        decisions = {item.decision for item in uow.session.scalars(query)}
-        opened = [item for d in decisions for item in open_ready_items(uow, clock, d, actor)]
+        owners = {item.owner for item in uow.session.scalars(query)}
+        opened = [item for owner in owners for item in open_ready_items(uow, clock, owner, actor)]
         uow.commit()
     return opened
 

@@ -1,9 +1,15 @@
-"""Case tables: people, decisions, sanctions, impact periods, execution items and their history."""
+"""Case tables: people, decisions, sanctions, impact periods, reform cases (以案促改), execution
+items and their history.
+
+An execution item belongs to exactly one owner: a decision (执行事项) or a reform case (以案促改
+任务), by ``decision_id`` or ``reform_id`` (a check constraint says exactly one is set).  Both
+owners have ``unit_id``, ``status`` and ``items``, so the state machine, its gating and its events
+are the same code for both (``ExecutionItem.owner``)."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
+                        Numeric, String, Table, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -84,11 +90,45 @@ class ImpactPeriod(Base):
     __table_args__ = (Index("ix_period_announce", "ended_announced_at", "ends_on"),)
 
 
+# The decisions a reform case arises from (one or more of the unit's; none for a 监察建议 about
+# the unit itself, as the rule book's reform bases say).
+reform_decision = Table(
+    "reform_decision", Base.metadata,
+    Column("reform_id", ForeignKey("reform.id"), primary_key=True),
+    Column("decision_id", ForeignKey("decision.id"), primary_key=True, index=True))
+
+
+class Reform(Base):
+    """以案促改: a reform case the review office registers for a unit (a 纪律检查建议书, 监察建议书,
+    通报 …), whose tasks (execution items, ``reform_id``) the rule book's reform section generates."""
+    __tablename__ = "reform"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)       # the unit that must reform
+    basis: Mapped[str] = mapped_column(String(16))                  # 纪律检查建议书 | 监察建议书 | 通报 | 其他
+    doc_number: Mapped[str] = mapped_column(String(128), unique=True)   # 文号
+    issued_on: Mapped[date] = mapped_column(Date)
+    requirements: Mapped[str] = mapped_column(Text)                 # 整改要求
+    due_date: Mapped[date | None] = mapped_column(Date)             # the deadline the suggestion sets
+    party_group: Mapped[bool] = mapped_column(Boolean, default=True)  # 设有党组（党委）: 专题民主生活会
+    status: Mapped[str] = mapped_column(String(16), default="executing", index=True)
+    registered_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    request_id: Mapped[str | None] = mapped_column(String(64))      # as Decision.request_id
+
+    decisions: Mapped[list[Decision]] = relationship(secondary=reform_decision, order_by=Decision.id,
+                                                     lazy="selectin")
+    items: Mapped[list["ExecutionItem"]] = relationship(order_by="ExecutionItem.seq", lazy="selectin",
+                                                        back_populates="reform")
+
+
 class ExecutionItem(Base):
-    """执行事项, with a version for optimistic concurrency."""
+    """执行事项 (of a decision) or 以案促改任务 (of a reform case), with a version for optimistic
+    concurrency."""
     __tablename__ = "execution_item"
     id: Mapped[int] = mapped_column(primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    reform_id: Mapped[int | None] = mapped_column(ForeignKey("reform.id", name="fk_execution_item_reform_id"),
+                                                 index=True)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
@@ -104,12 +144,15 @@ class ExecutionItem(Base):
     partners: Mapped[list] = mapped_column(JSON, default=list)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    decision: Mapped[Decision] = relationship(back_populates="items")
+    decision: Mapped[Decision | None] = relationship(back_populates="items")
+    reform: Mapped[Reform | None] = relationship(back_populates="items")
     history: Mapped[list["ItemTransition"]] = relationship(order_by="ItemTransition.id",
                                                            lazy="selectin", back_populates="item")
 
     __table_args__ = (
         UniqueConstraint("decision_id", "seq"),
+        UniqueConstraint("reform_id", "seq", name="uq_execution_item_reform_seq"),
+        CheckConstraint("(decision_id IS NULL) <> (reform_id IS NULL)", name="ck_item_one_owner"),
         # Time-gated items waiting for their date: the opener scans only these.
         Index("ix_item_locked_opens_on", "state", "opens_on"),
     )
@@ -118,6 +161,11 @@ class ExecutionItem(Base):
     # at once cannot both win (the loser's flush raises StaleDataError → 409).  The code
     # increments ``version`` itself.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    @property
+    def owner(self):
+        """The decision or the reform case the item belongs to (``unit_id``, ``status``, ``items``)."""
+        return self.decision if self.decision is not None else self.reform
 
 
 class ItemTransition(Base):
@@ -133,3 +181,4 @@ class ItemTransition(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
     item: Mapped[ExecutionItem] = relationship(back_populates="history")
+

@@ -12,6 +12,11 @@ from pathlib import Path
 import yaml
 
 ANCHORS = ("decision_date", "period_end", "year_end")
+# A reform task's due date is counted from the suggestion's issue date or from its deadline
+# (the suggestion's own, else issue date + reforms.settings.default_deadline_months).
+REFORM_ANCHORS = ("issued_on", "deadline")
+REFORM_DECISIONS = ("required", "none")
+REFORM_SETTINGS = {"default_deadline_months": int, "cap_at_suggestion_deadline": bool}
 PERIOD_CHOICES = ("party", "government", "latest")
 PARTNER_ROLES = ("organization", "hr", "finance", "united_front")
 SANCTION_KINDS = ("party", "government")
@@ -99,6 +104,42 @@ class Restrictions:
 
 
 @dataclass(frozen=True)
+class ReformBasis:
+    """What a reform case is registered on (依据) and whether it names the decisions it arises from."""
+    name: str
+    decisions: str                # required | none
+
+
+@dataclass(frozen=True)
+class TaskRule:
+    """One task (以案促改任务) every reform case generates, in ``order``."""
+    code: str
+    name: str
+    order: int
+    after: tuple
+    due: Offset                   # from issued_on | deadline
+    extension_max: Offset | None = None
+    legal_basis: tuple = ()
+    note: str = ""
+    name_without_party_group: str | None = None
+
+    def name_for(self, party_group):
+        return self.name if party_group or not self.name_without_party_group else self.name_without_party_group
+
+
+@dataclass(frozen=True)
+class Reforms:
+    """The rule book's reform section (以案促改)."""
+    settings: dict
+    legal_basis: tuple
+    bases: tuple                  # ReformBasis, in the rule book's order
+    tasks: tuple                  # TaskRule, by order
+
+    def basis(self, name):
+        return next((b for b in self.bases if b.name == name), None)
+
+
+@dataclass(frozen=True)
 class RuleBook:
     settings: dict
     eligibility: dict
@@ -108,6 +149,7 @@ class RuleBook:
     source: str = ""
     codes: frozenset = field(default=frozenset())
     restrictions: Restrictions | None = None
+    reforms: Reforms | None = None
 
     def sanction(self, kind, type_):
         return self.sanctions.get((kind, type_))
@@ -139,7 +181,8 @@ def parse_rulebook(raw, source="<rule book>") -> RuleBook:
     codes = frozenset(rule.code for rule in items)
     return RuleBook(settings=settings, eligibility=raw.get("eligibility") or {},
                     sanctions=sanctions, stacking=stacking, items=items, source=source,
-                    codes=codes, restrictions=_parse_restrictions(raw.get("restrictions"), ctx, codes))
+                    codes=codes, restrictions=_parse_restrictions(raw.get("restrictions"), ctx, codes),
+                    reforms=_parse_reforms(raw.get("reforms"), ctx, codes))
 
 
 @dataclass
@@ -237,9 +280,9 @@ def _parse_opens(raw, where):
     return _parse_offset(raw, f"{where}: opens"), None
 
 
-def _parse_offset(raw, where):
-    if not isinstance(raw, dict) or raw.get("from") not in ANCHORS:
-        raise RuleBookError(f"{where}.from must be one of {ANCHORS}")
+def _parse_offset(raw, where, anchors=ANCHORS):
+    if not isinstance(raw, dict) or raw.get("from") not in anchors:
+        raise RuleBookError(f"{where}.from must be one of {anchors}")
     extra = set(raw) - {"from", "months", "days", "workdays"}
     if extra:
         raise RuleBookError(f"{where}: unknown keys {sorted(extra)}")
@@ -396,6 +439,84 @@ def _parse_until(raw, where):
                         f"or {{from: one of them, months: N}}")
 
 
+# -- reforms (以案促改) -----------------------------------------------------------------------------
+def _parse_reforms(raw, ctx, item_codes):
+    where = f"{ctx.source}: reforms"
+    if not isinstance(raw, dict):
+        raise RuleBookError(f"{where}: must be a mapping (settings, legal_basis, bases, tasks): "
+                            f"the reform cases' tasks (以案促改)")
+    extra = set(raw) - {"settings", "legal_basis", "bases", "tasks"}
+    if extra:
+        raise RuleBookError(f"{where}: unknown keys {sorted(extra)}")
+    settings = raw.get("settings")
+    if not isinstance(settings, dict):
+        raise RuleBookError(f"{where}.settings: must be a mapping with {sorted(REFORM_SETTINGS)}")
+    for key, kind in REFORM_SETTINGS.items():
+        value = settings.get(key)
+        if not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 1)):
+            raise RuleBookError(f"{where}.settings.{key}: must be {'a whole number >= 1' if kind is int else 'true or false'}")
+    bases = []
+    for index, entry in enumerate(raw.get("bases") or ()):
+        if not (isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"].strip()
+                and entry.get("decisions") in REFORM_DECISIONS):
+            raise RuleBookError(f"{where}.bases[{index}]: needs a name and decisions: one of {REFORM_DECISIONS}")
+        bases.append(ReformBasis(entry["name"].strip(), entry["decisions"]))
+    if not bases or len({b.name for b in bases}) != len(bases):
+        raise RuleBookError(f"{where}.bases: a non-empty list of distinct names")
+    tasks = _parse_tasks(raw.get("tasks"), where, item_codes)
+    return Reforms(dict(settings), _parse_basis(raw.get("legal_basis"), f"{where}.legal_basis"),
+                   tuple(bases), tasks)
+
+
+def _parse_tasks(raw, where, item_codes):
+    if not isinstance(raw, list) or not raw:
+        raise RuleBookError(f"{where}.tasks: a non-empty list")
+    parsed = []
+    for index, entry in enumerate(raw):
+        at = f"{where}.tasks[{index}] {entry.get('code', '?') if isinstance(entry, dict) else ''}"
+        if not isinstance(entry, dict):
+            raise RuleBookError(f"{at}: must be a mapping")
+        extra = set(entry) - {"code", "name", "order", "after", "due", "extension_max", "legal_basis", "note",
+                              "name_without_party_group"}
+        if extra:
+            raise RuleBookError(f"{at}: unknown keys {sorted(extra)}")
+        for key in ("code", "name", "order", "due"):
+            if key not in entry:
+                raise RuleBookError(f"{at}: '{key}' is required")
+        code, order = entry["code"], entry["order"]
+        if not (isinstance(code, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{0,15}", code)):
+            raise RuleBookError(f"{at}: code must be upper-case letters, digits and _ (at most 16)")
+        if code in item_codes:
+            raise RuleBookError(f"{at}: code is an execution item's too: a task's code must be its own")
+        if not isinstance(order, int) or isinstance(order, bool) or order < 1:
+            raise RuleBookError(f"{at}: order must be a whole number >= 1")
+        if not isinstance(entry["name"], str) or not entry["name"].strip():
+            raise RuleBookError(f"{at}: name must be a text")
+        basis = _parse_basis(entry.get("legal_basis"), at)
+        if not basis:
+            raise RuleBookError(f"{at}: legal_basis is required (the article that asks for it)")
+        parsed.append(TaskRule(
+            code=code, name=entry["name"].strip(), order=order, after=tuple(entry.get("after") or ()),
+            due=_parse_offset(entry["due"], f"{at}: due", REFORM_ANCHORS),
+            extension_max=_parse_offset(entry["extension_max"], f"{at}: extension_max", REFORM_ANCHORS)
+            if "extension_max" in entry else None,
+            legal_basis=basis, note=entry.get("note", ""),
+            name_without_party_group=entry.get("name_without_party_group")))
+    codes = [t.code for t in parsed]
+    if len(set(codes)) != len(codes):
+        raise RuleBookError(f"{where}.tasks: duplicate code {sorted({c for c in codes if codes.count(c) > 1})}")
+    orders = [t.order for t in parsed]
+    if len(set(orders)) != len(orders):
+        raise RuleBookError(f"{where}.tasks: two tasks have the same order")
+    order_of = {t.code: t.order for t in parsed}
+    for task in parsed:
+        # Only tasks of lower order may be awaited: the order is acyclic by construction.
+        wrong = [c for c in task.after if order_of.get(c, task.order) >= task.order]
+        if wrong:
+            raise RuleBookError(f"{where}.tasks {task.code}: after names {wrong}, which is not a task of lower order")
+    return tuple(sorted(parsed, key=lambda t: t.order))
+
+
 # Suggestions the registration form offers (the decision may name others): 组织处理 and "三书".
 ORG_MEASURES = ("停职检查", "调整职务", "责令辞职", "免职", "降职")
 LETTERS = ("纪检监察建议书", "监察建议书", "纪律检查建议书")
@@ -420,6 +541,7 @@ def rulebook_summary(book: RuleBook):
         # must be able to address.
         "partner_roles": [role for role in PARTNER_ROLES if any(role in _roles(r) for r in book.items)],
         "restrictions": _restrictions_summary(book.restrictions),
+        "reforms": _reforms_summary(book.reforms),
         "vocabularies": {"political_status": list(POLITICAL_STATUSES),
                          "democratic_party": list(DEMOCRATIC_PARTIES),
                          "category": list(CATEGORIES), "disposition": list(DISPOSITIONS),
@@ -430,6 +552,22 @@ def rulebook_summary(book: RuleBook):
 def _roles(rule):
     """The partner roles an item names, each once, in the rule book's order."""
     return list(dict.fromkeys(role for role, _ in rule.partners))
+
+
+def _reforms_summary(reforms):
+    """以案促改: the bases a reform case is registered on and the tasks it generates, with every
+    legal basis (the library checks them; review checks each task has its checklist)."""
+    if reforms is None:
+        return None
+    return {
+        "settings": dict(reforms.settings),
+        "legal_basis": list(reforms.legal_basis),
+        "bases": [{"name": b.name, "decisions": b.decisions} for b in reforms.bases],
+        "tasks": [{"code": t.code, "name": t.name, "order": t.order, "after": list(t.after),
+                   "name_without_party_group": t.name_without_party_group,
+                   "legal_basis": list(t.legal_basis), "note": t.note, "partners": []}
+                  for t in reforms.tasks],
+    }
 
 
 def _restrictions_summary(restrictions):

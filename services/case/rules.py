@@ -1,5 +1,6 @@
-"""Execution rules: impact periods (影响期), the items a decision generates (执行事项) and
-the item state machine.  Plain Python over plain values; no nameko, no SQL.
+"""Execution rules: impact periods (影响期), the items a decision generates (执行事项), the tasks
+a reform case generates (以案促改任务) and the item state machine.  Plain Python over plain
+values; no nameko, no SQL.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -198,6 +199,47 @@ def _resolve(offset, anchors, roll):
         raise RuleViolation("sanctions", f"规则需要影响期（{offset.anchor}），但该决定没有影响期")
     return shift(anchor, months=offset.months, days=offset.days,
                  workdays=offset.workdays, roll_to_workday=roll)
+
+
+# -- reform tasks (以案促改) -------------------------------------------------------------
+@dataclass(frozen=True)
+class ReformFacts:
+    """What a reform case's task dates are counted from."""
+    issued_on: date
+    due_date: date | None        # the deadline the suggestion sets, if it sets one
+    party_group: bool = True     # the unit has a 党组（党委）: 专题民主生活会, else 组织生活会
+    settings: dict = field(default_factory=dict)
+
+
+def reform_deadline(book: RuleBook, facts: ReformFacts):
+    """The reform's deadline: the suggestion's own, else issued_on + default_deadline_months."""
+    if facts.due_date is not None:
+        return facts.due_date
+    months = book.reforms.settings["default_deadline_months"]
+    return shift(facts.issued_on, months=months, roll_to_workday=bool(book.settings.get("roll_due_to_workday")))
+
+
+def plan_reform_tasks(book: RuleBook, facts: ReformFacts):
+    """Every task of the rule book's reform section, in order, with its dates: each due date
+    from the issue date or the deadline, and never past the suggestion's own deadline when it
+    sets one (``cap_at_suggestion_deadline``)."""
+    reforms = book.reforms
+    roll = bool(book.settings.get("roll_due_to_workday"))
+    anchors = {"issued_on": facts.issued_on, "deadline": reform_deadline(book, facts)}
+    cap = facts.due_date if reforms.settings.get("cap_at_suggestion_deadline") else None
+
+    def capped(day):
+        return min(day, cap) if day is not None and cap is not None else day
+
+    plans = []
+    for seq, rule in enumerate(reforms.tasks, start=1):
+        due = capped(_resolve(rule.due, anchors, roll))
+        limit = capped(_resolve(rule.extension_max, anchors, roll))
+        plans.append(ItemPlan(
+            code=rule.code, name=rule.name_for(facts.party_group), seq=seq, after=tuple(rule.after),
+            opens_on=None, due_date=due, extension_limit=limit if limit and limit > due else None,
+            legal_basis=rule.legal_basis, partners=()))
+    return plans
 
 
 def _kind_zh(kind):

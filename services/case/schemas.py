@@ -155,7 +155,8 @@ class TransitionOut(Schema):
 
 class ItemOut(Schema):
     id = fields.Integer()
-    decision_id = fields.Integer()
+    decision_id = fields.Integer()      # the decision it executes, or null for a reform task
+    reform_id = fields.Integer()        # the reform case (以案促改) it belongs to, or null
     unit_id = fields.Integer()
     code = fields.String()
     name = fields.String()
@@ -204,7 +205,8 @@ class DecisionOut(DecisionSummaryOut):
 # -- events ---------------------------------------------------------------------------
 class ItemEvent(Schema):
     item_id = fields.Integer(attribute="id")
-    decision_id = fields.Integer()
+    decision_id = fields.Integer()      # exactly one of decision_id and reform_id is set
+    reform_id = fields.Integer()
     unit_id = fields.Integer()
     code = fields.String()
     name = fields.String()
@@ -396,3 +398,86 @@ class ImpactPeriodEndedEvent(Schema):
                                                               "open_ended", "not_before")))
     summary = fields.String()             # where the person stands now, in a sentence (notice texts)
     partners = fields.List(fields.String())
+
+
+# -- reform cases (以案促改) -------------------------------------------------------------------------
+MAX_REFORM_DECISIONS = 50   # decisions one reform case arises from
+
+
+class ReformIn(Schema):
+    """登记以案促改: the unit, the decisions it arises from, its basis (checked against the rule
+    book's reform bases), 文号, issue date, requirements and the deadline the suggestion sets.
+    "Not in the future" and "not before the issue date" are checked against the clock."""
+    unit_id = Id(required=True)
+    decision_ids = capped_list(Id(), MAX_REFORM_DECISIONS, load_default=list)
+    basis = Text(required=True, validate=validate.Length(min=1, max=16), metadata={"label": "依据"})
+    doc_number = Text(required=True, validate=validate.Length(min=1, max=128), metadata={"label": "文号"})
+    issued_on = fields.Date(required=True, validate=validate.Range(
+        min=EARLIEST, error=f"下发日期不能早于 {EARLIEST}"))
+    requirements = Text(required=True, multiline=True, validate=validate.Length(min=1, max=20000),
+                        metadata={"label": "整改要求"})
+    due_date = fields.Date(load_default=None, allow_none=True)
+    party_group = fields.Boolean(load_default=True)
+    # The kind of the unit as the gateway's directory knows it (case keeps no units).
+    unit_kind = fields.String(load_default=None, allow_none=True, validate=validate.Equal(
+        "responsible", error="只能为主体责任部门登记以案促改"))
+
+    @post_load
+    def tidy(self, data, **_):
+        data.pop("unit_kind", None)
+        data["decision_ids"] = list(dict.fromkeys(data["decision_ids"]))
+        return data
+
+
+class ReformListQuery(Schema):
+    unit_id = Id(load_default=None, allow_none=True, strict=False)
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(("executing", "completed")))
+    decision_id = Id(load_default=None, allow_none=True, strict=False)
+    q = Text(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    page = Page()
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class ReformDecisionOut(Schema):
+    """A decision a reform case arises from, as its page names it."""
+    id = fields.Integer()
+    doc_number = fields.String()
+    decision_date = fields.Date()
+    decided_by = fields.String()
+    unit_id = fields.Integer()
+    person = fields.Nested(PersonOut, only=("id", "name", "post"))
+    sanctions = fields.List(fields.Nested(SanctionOut))
+
+
+class ReformSummaryOut(Schema):
+    id = fields.Integer()
+    unit_id = fields.Integer()
+    basis = fields.String()
+    doc_number = fields.String()
+    issued_on = fields.Date()
+    due_date = fields.Date()
+    party_group = fields.Boolean()
+    status = fields.String()
+    decision_ids = fields.Function(lambda r: [d.id for d in r.decisions])
+    tasks_total = fields.Function(lambda r: len(r.items))
+    tasks_approved = fields.Function(lambda r: sum(1 for i in r.items if i.state == "approved"))
+    created_at = fields.DateTime()
+
+
+class ReformOut(ReformSummaryOut):
+    requirements = fields.String()
+    registered_by = fields.Integer()
+    decisions = fields.List(fields.Nested(ReformDecisionOut))
+    items = fields.List(fields.Nested(ItemOut))     # the tasks, in the shape of a decision's items
+
+
+class ReformRegisteredEvent(Schema):
+    reform_id = fields.Integer(attribute="id")
+    unit_id = fields.Integer()
+    basis = fields.String()
+    doc_number = fields.String()
+    issued_on = fields.Date()
+    due_date = fields.Date()
+    decision_ids = fields.Function(lambda r: [d.id for d in r.decisions])
+    items = fields.List(fields.Nested(ItemEvent))

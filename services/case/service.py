@@ -14,16 +14,18 @@ from services.common.metrics import Metrics
 from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
 
-from . import execution, people, statistics
+from . import execution, people, reforms, statistics
 from .rulebook import load_rulebook, rulebook_summary
 from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, StatsQuery
 from .schemas import CheckOut, PersonDetailOut, PersonRowOut
+from .schemas import ReformOut, ReformSummaryOut
 
 # Built once: marshmallow deep-copies declared fields for every new schema instance.
 DECISION_OUT, SUMMARIES_OUT = DecisionOut(), DecisionSummaryOut(many=True)
 ITEM_OUT, ITEMS_OUT, ITEM_DETAIL_OUT = ItemOut(), ItemOut(many=True), ItemDetailOut()
 STATS_QUERY = StatsQuery()
 PERSON_ROWS_OUT, PERSON_OUT, CHECK_OUT = PersonRowOut(many=True), PersonDetailOut(), CheckOut()
+REFORM_OUT, REFORM_SUMMARIES_OUT = ReformOut(), ReformSummaryOut(many=True)
 
 
 class CaseService(HealthMixin, Inbox, EventHistory):
@@ -52,6 +54,23 @@ class CaseService(HealthMixin, Inbox, EventHistory):
     def list_decisions(self, actor, query=None):
         page, total = execution.list_decisions(self.db.session, Actor.load(actor), query)
         return {"items": SUMMARIES_OUT.dump(page), "total": total}
+
+    # -- reform cases (以案促改, reforms.py): their tasks are items like any other ----------------
+    @rpc
+    def register_reform(self, actor, payload, request_id=None):
+        """登记以案促改: the reform case with its tasks (items with ``reform_id``)."""
+        reform = reforms.register_reform(self.db, self.rulebook, self.clock, Actor.load(actor), payload,
+                                         request_id)
+        return REFORM_OUT.dump(reform)
+
+    @rpc
+    def get_reform(self, actor, reform_id):
+        return REFORM_OUT.dump(reforms.get_reform(self.db.session, Actor.load(actor), reform_id))
+
+    @rpc
+    def list_reforms(self, actor, query=None):
+        page, total = reforms.list_reforms(self.db.session, Actor.load(actor), query)
+        return {"items": REFORM_SUMMARIES_OUT.dump(page), "total": total}
 
     @rpc
     def get_item(self, actor, item_id):

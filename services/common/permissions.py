@@ -18,6 +18,7 @@ VERBS = {
     "rulebook.read": (READ, "查看规则库"),
     "decision.read": (READ, "查看处分决定"),
     "item.read": (READ, "查看执行事项"),
+    "reform.read": (READ, "查看以案促改"),
     "guidance.read": (READ, "查看指导意见"),
     "alert.read": (READ, "查看预警与期限"),
     "notice.list": (READ, "查看通知"),
@@ -39,6 +40,7 @@ VERBS = {
     # writes
     "account.password": (WRITE, "修改本人密码"),
     "decision.register": (WRITE, "登记处分决定"),
+    "reform.register": (WRITE, "登记以案促改"),
     "report.submit": (WRITE, "上报执行情况"),
     "attachment.upload": (WRITE, "上传附件"),
     "report.review": (WRITE, "审核上报"),
@@ -54,15 +56,16 @@ VERBS = {
 }
 
 _EVERYONE = frozenset({"account.self", "account.password", "unit.read", "rulebook.read",
-                       "decision.read", "item.read", "guidance.read", "alert.read",
+                       "decision.read", "item.read", "reform.read", "guidance.read", "alert.read",
                        "notice.list", "library.read", "template.render", "attachment.read"})
 _OVERSIGHT = frozenset({"review.queue", "stats.read", "lights.read", "analysis.read"})
 
 # role -> the verbs it holds
 PERMISSIONS = {
-    # 审理室: registers decisions, reviews reports, extensions and guidance
-    "reviewer": _EVERYONE | _OVERSIGHT | {"decision.register", "report.review", "extension.decide",
-                                          "guidance.issue", "notice.read", "person.read", "person.check"},
+    # 审理室: registers decisions and reform cases (以案促改), reviews reports, extensions and guidance
+    "reviewer": _EVERYONE | _OVERSIGHT | {"decision.register", "reform.register", "report.review",
+                                          "extension.decide", "guidance.issue", "notice.read", "person.read",
+                                          "person.check"},
     # 主体责任部门: reports the items of its own unit
     "operator": _EVERYONE | {"report.submit", "attachment.upload", "extension.request", "notice.read",
                              "person.read", "analysis.read"},

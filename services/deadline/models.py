@@ -13,7 +13,9 @@ class Deadline(Base):
     """倒计时 of one item, kept from events; ``next_check_on`` is what the sweep scans."""
     __tablename__ = "deadline"
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    decision_id: Mapped[int] = mapped_column(Integer, index=True)
+    # The item's owner in case: a decision, or the reform case of a task (以案促改).
+    decision_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    reform_id: Mapped[int | None] = mapped_column(Integer, index=True)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
@@ -48,7 +50,8 @@ class Alert(Base):
     __tablename__ = "alert"
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(Integer, index=True)
-    decision_id: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    reform_id: Mapped[int | None] = mapped_column(Integer)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     level: Mapped[str] = mapped_column(String(16))
     raised_on: Mapped[date] = mapped_column(Date)
@@ -84,7 +87,8 @@ class StatReview(Base):
     __tablename__ = "stat_review"
     report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     item_id: Mapped[int] = mapped_column(Integer)
-    decision_id: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    reform_id: Mapped[int | None] = mapped_column(Integer)          # a reform task's review
     unit_id: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(16))
     reviewed_on: Mapped[date] = mapped_column(Date)
@@ -110,6 +114,20 @@ class StatGuidance(Base):
     issued_month: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_stat_guidance_unit_date", "unit_id", "issued_on"),)
+
+
+class StatReform(Base):
+    """以案促改 as the statistics count it: a reform case of a unit, from ``reform_registered``;
+    its tasks are countdown rows (``Deadline.reform_id``), their reviews ``StatReview.reform_id``."""
+    __tablename__ = "stat_reform"
+    reform_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str | None] = mapped_column(String(16))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)   # case's reform_completed
+
+    __table_args__ = (Index("ix_stat_reform_unit_date", "unit_id", "issued_on"),)
 
 
 def month_number(day):

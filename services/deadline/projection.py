@@ -3,9 +3,11 @@
 Measures span services: decisions and items are case's, reviews and guidance review's, the
 countdowns and lights deadline's own.  Rather than asking each service for lists and joining
 them, deadline keeps the facts the cube counts, in its own tables (``models.StatDecision``,
-``StatReview``, ``StatGuidance``, and the statistics columns of the countdown rows), each fact
-row carrying the attributes it is grouped by (unit, 人员类别, party and government sanction),
-so a figure is one GROUP BY over one table (``statistics.py``).
+``StatReview``, ``StatGuidance``, ``StatReform`` and the statistics columns of the countdown
+rows), each fact row carrying the attributes it is grouped by (unit, 人员类别, party and
+government sanction), so a figure is one GROUP BY over one table (``statistics.py``,
+``reform_figures.py``).  A reform case's (以案促改) facts are kept by the countdown handler of
+``reform_registered`` as a decision's are; its tasks' reviews carry ``reform_id`` and no sanctions.
 
 Each function here applies one event's facts, inside ``inbox.apply`` (once per event id,
 parked and retried when it fails, waiting with ``NotYetApplicable`` for the countdown or
@@ -34,7 +36,7 @@ from services.common.clock import platform_zone
 from services.common.inbox import NotYetApplicable
 
 from . import tracking
-from .models import Deadline, StatDecision, StatGuidance, StatReview, month_number
+from .models import Deadline, StatDecision, StatGuidance, StatReform, StatReview, month_number
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,43 @@ def decision_registered(uow, payload):
         government_type=facts["government_type"]))
 
 
+def on_reform_registered(uow, settings, today, payload):
+    """A reform case (以案促改): its tasks' countdowns (tracking), then its facts, in one transaction."""
+    tracking.reform_registered(uow, settings, today, payload)
+    uow.session.flush()
+    reform_registered(uow, payload)
+
+
+def reform_registered(uow, payload):
+    """The reform case as the statistics count it (its tasks are countdown rows with
+    ``reform_id``; in a rebuild, a reform whose countdowns are not kept waits: it is skipped)."""
+    reform_id = payload.get("reform_id")
+    if not isinstance(reform_id, int) or isinstance(reform_id, bool):
+        raise ValueError(f"reform_registered without a reform id: {reform_id!r}")
+    if payload.get("items") and uow.session.scalar(
+            select(Deadline.item_id).where(Deadline.reform_id == reform_id).limit(1)) is None:
+        raise NotYetApplicable(f"reform {reform_id}: its countdowns are not kept yet")
+    row = uow.session.get(StatReform, reform_id)
+    if row is None:
+        row = StatReform(reform_id=reform_id, completed=False)
+        uow.session.add(row)
+    issued, due = payload.get("issued_on"), payload.get("due_date")
+    row.unit_id, row.basis = payload["unit_id"], payload.get("basis")
+    row.issued_on = date.fromisoformat(issued) if issued else None
+    row.due_date = date.fromisoformat(due) if due else None
+
+
+def reform_completed(uow, payload):
+    """Every task of the reform case approved (case's ``reform_completed``)."""
+    reform_id = payload.get("reform_id")
+    if not isinstance(reform_id, int) or isinstance(reform_id, bool):
+        raise ValueError(f"reform_completed without a reform id: {reform_id!r}")
+    row = uow.session.get(StatReform, reform_id)
+    if row is None:
+        raise NotYetApplicable(f"reform {reform_id} not registered here yet")
+    row.completed = True
+
+
 def decision_completed(uow, payload):
     """Every item of the decision approved (case's ``decision_completed``)."""
     decision_id = payload.get("decision_id")
@@ -95,20 +134,26 @@ def review_recorded(uow, payload, outcome, zone):
     report_id = payload.get("report_id")
     if not isinstance(report_id, int) or isinstance(report_id, bool):
         raise ValueError(f"{outcome} review without a report id: {report_id!r}")
-    decision = uow.session.get(StatDecision, item.decision_id)
-    if decision is None:
-        raise NotYetApplicable(f"decision {item.decision_id}: its facts are not kept yet")
+    if item.reform_id is not None:
+        decision = None             # a reform task (以案促改): no person, no sanctions to group by
+        if uow.session.get(StatReform, item.reform_id) is None:
+            raise NotYetApplicable(f"reform {item.reform_id}: its facts are not kept yet")
+    else:
+        decision = uow.session.get(StatDecision, item.decision_id)
+        if decision is None:
+            raise NotYetApplicable(f"decision {item.decision_id}: its facts are not kept yet")
     reviewed_on = day_of(payload.get("reviewed_at") or payload.get("occurred_at"), zone)
     row = uow.session.get(StatReview, report_id)
     if row is None:
         row = StatReview(report_id=report_id)
         uow.session.add(row)
     row.item_id, row.decision_id, row.unit_id = item.item_id, item.decision_id, payload.get("unit_id") or item.unit_id
+    row.reform_id = item.reform_id
     row.code, row.reviewed_on, row.outcome = item.code, reviewed_on, outcome
     row.review_month = month_number(reviewed_on)
     row.problem = payload.get("problem_category") if outcome == "rejected" else None
-    row.category, row.party_type, row.government_type = (decision.category, decision.party_type,
-                                                         decision.government_type)
+    row.category, row.party_type, row.government_type = (
+        (decision.category, decision.party_type, decision.government_type) if decision else (None, None, None))
     if outcome == "approved":
         item.approved_on = reviewed_on
 
@@ -142,13 +187,13 @@ def day_of(instant, zone):
 # -- rebuilding from history ------------------------------------------------------------------
 # Which events of whose history feed the facts, in the order the sources are replayed (a
 # review's facts are copied from its item, so case's history goes first).
-HISTORY = (("case", ("decision_registered", "decision_completed")),
+HISTORY = (("case", ("decision_registered", "decision_completed", "reform_registered", "reform_completed")),
            ("review", ("item_approved", "item_rejected", "guidance_issued")))
 
 
 def clear(uow):
     """Empty the facts (the countdowns stay; their statistics columns are reset)."""
-    for model in (StatReview, StatGuidance, StatDecision):
+    for model in (StatReview, StatGuidance, StatDecision, StatReform):
         uow.session.execute(delete(model))
     uow.session.execute(update(Deadline).values(category=None, party_type=None, government_type=None,
                                                 approved_on=None))
@@ -163,6 +208,10 @@ def apply_historic(uow, event, zone):
             decision_registered(uow, event)
         elif kind == "decision_completed":
             decision_completed(uow, event)
+        elif kind == "reform_registered":
+            reform_registered(uow, event)
+        elif kind == "reform_completed":
+            reform_completed(uow, event)
         elif kind in REVIEW_OUTCOMES:
             review_recorded(uow, event, REVIEW_OUTCOMES[kind], zone)
         elif kind == "guidance_issued":

@@ -16,7 +16,7 @@ from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
 from services.common.startup_rpc import case_rulebook
 
-from . import projection, statistics, sweep, tracking
+from . import projection, reform_figures, statistics, sweep, tracking
 from .schemas import AlertsQuery, ForecastQuery
 from .statistics import Vocabulary
 from .thresholds import Settings
@@ -80,6 +80,18 @@ class DeadlineService(HealthMixin, Inbox):
                                      list(decision_ids))
 
     @rpc
+    def reform_lights(self, actor, reform_ids):
+        """Each reform case's light (以案促改): its worst task's."""
+        return sweep.reform_lights(self.db.session, self.settings, Actor.load(actor), self.clock.today(),
+                                   list(reform_ids))
+
+    @rpc
+    def reform_statistics(self, actor, query=None):
+        """以案促改 per unit: open, completed, on time, overdue, rejected (reform_figures.py)."""
+        return reform_figures.reform_figures(self.db.session, self.settings, Actor.load(actor),
+                                             self.clock.today(), query)
+
+    @rpc
     def unit_lights(self, actor):
         return sweep.unit_lights(self.db.session, self.settings, Actor.load(actor), self.clock.today())
 
@@ -100,6 +112,12 @@ class DeadlineService(HealthMixin, Inbox):
     def on_decision_registered(self, payload):
         """Every item's countdown, and the decision's facts for the statistics (one transaction)."""
         self._handle("on_decision_registered", "registered", payload, projection.on_decision_registered, payload)
+
+    @reliable_handler("case", "reform_registered")
+    def on_reform_registered(self, payload):
+        """Every task's countdown (以案促改: tasks are items), and the reform's facts, in one transaction."""
+        self._handle("on_reform_registered", "reform_registered", payload, projection.on_reform_registered,
+                     payload)
 
     @reliable_handler("case", "item_state_changed")
     def on_item_state_changed(self, payload):
@@ -134,6 +152,11 @@ class DeadlineService(HealthMixin, Inbox):
     def on_decision_completed(self, payload):
         self._facts("on_decision_completed", "stat_completed", payload,
                     lambda: projection.decision_completed(self.db, payload))
+
+    @reliable_handler("case", "reform_completed")
+    def on_reform_completed(self, payload):
+        self._facts("on_reform_completed", "stat_reform_completed", payload,
+                    lambda: projection.reform_completed(self.db, payload))
 
     @reliable_handler("case", "item_due_date_changed")
     def on_due_date_changed(self, payload):

@@ -59,7 +59,8 @@ def _apply(row, settings, today):
         if level == "due_date_reached":
             row.gate_reached = True
             raised.append((None, ("deadline_due_date_reached", {
-                "item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
+                "item_id": row.item_id, "decision_id": row.decision_id, "reform_id": row.reform_id,
+                "unit_id": row.unit_id,
                 "code": row.code, "opens_on": row.opens_on.isoformat()})))
             continue
         if level == "reminder":
@@ -135,6 +136,15 @@ def decision_lights(session, settings, actor: Actor, today, decision_ids):
     return {decision_id: worst(values) for decision_id, values in lights.items()}
 
 
+def reform_lights(session, settings, actor: Actor, today, reform_ids):
+    """Each reform case's light: its worst task's, as a decision's is its worst item's."""
+    rows = _scoped(session, actor, select(Deadline).where(Deadline.reform_id.in_(reform_ids)))
+    lights = {}
+    for row in rows:
+        lights.setdefault(row.reform_id, []).append(light(countdown_of(row), settings, today))
+    return {reform_id: worst(values) for reform_id, values in lights.items()}
+
+
 def unit_lights(session, settings, actor: Actor, today):
     rows = _scoped(session, actor, select(Deadline).where(Deadline.state.in_(ACTIVE)))
     lights = {}
@@ -148,7 +158,7 @@ def _scoped(session, actor, stmt):
 
 
 def _view(row, settings, on, level):
-    return {"item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
-            "code": row.code, "name": row.name, "item_name": row.name, "state": row.state,
+    return {"item_id": row.item_id, "decision_id": row.decision_id, "reform_id": row.reform_id,
+            "unit_id": row.unit_id, "code": row.code, "name": row.name, "item_name": row.name, "state": row.state,
             "due_date": row.target_date.isoformat(), "level": level,
             "light": light(countdown_of(row), settings, on), "days_left": (row.target_date - on).days}

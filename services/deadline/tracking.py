@@ -23,12 +23,25 @@ def reschedule(row, settings):
 
 def decision_registered(uow, settings, today, payload):
     """Every item of a new decision gets its countdown."""
-    for item in payload["items"]:
+    _countdowns(uow, settings, today, payload["items"], decision_id=payload["decision_id"])
+
+
+def reform_registered(uow, settings, today, payload):
+    """Every task of a new reform case (以案促改) gets its countdown, as a decision's items do:
+    from then on the sweep, the lights and the alerts treat it as any item."""
+    reform_id = payload.get("reform_id")
+    if not isinstance(reform_id, int) or isinstance(reform_id, bool):
+        raise ValueError(f"reform_registered without a reform id: {reform_id!r}")
+    _countdowns(uow, settings, today, payload.get("items") or (), reform_id=reform_id)
+
+
+def _countdowns(uow, settings, today, items, decision_id=None, reform_id=None):
+    for item in items:
         if uow.session.get(Deadline, item["item_id"]) is not None:
             continue
         due = date.fromisoformat(item["due_date"])
-        row = Deadline(item_id=item["item_id"], decision_id=payload["decision_id"], unit_id=item["unit_id"],
-                       code=item["code"], name=item["name"], state=item["state"],
+        row = Deadline(item_id=item["item_id"], decision_id=decision_id, reform_id=reform_id,
+                       unit_id=item["unit_id"], code=item["code"], name=item["name"], state=item["state"],
                        item_version=item.get("version"), due_date=due,
                        target_date=due, opens_on=_date(item.get("opens_on")), last_activity_on=today,
                        warned=False, gate_reached=False)
@@ -96,18 +109,20 @@ def raise_alert(uow, row, level, today):
 def alert_of(row, level, today):
     """The alert row and the event announcing it, for ``row`` crossing ``level``."""
     days_left = (row.target_date - today).days
-    alert = {"item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
-             "level": level, "raised_on": today, "due_date": row.target_date,
+    alert = {"item_id": row.item_id, "decision_id": row.decision_id, "reform_id": row.reform_id,
+             "unit_id": row.unit_id, "level": level, "raised_on": today, "due_date": row.target_date,
              "days_left": days_left, "created_at": utcnow()}
-    payload = {"item_id": row.item_id, "decision_id": row.decision_id, "unit_id": row.unit_id,
+    payload = {"item_id": row.item_id, "decision_id": row.decision_id, "reform_id": row.reform_id,
+               "unit_id": row.unit_id,
                "code": row.code, "name": row.name, "due_date": row.target_date.isoformat(),
                "level": level, "days_left": days_left, "as_of": today.isoformat()}
     return alert, payload
 
 
 def _row(uow, item_id):
-    """The item's countdown; an event that overtook its decision_registered (each event
-    type has its own queue) waits in the inbox until the decision is known."""
+    """The item's countdown; an event that overtook its decision_registered (or a task's
+    reform_registered: each event type has its own queue) waits in the inbox until the
+    decision or the reform case is known."""
     if not isinstance(item_id, int) or isinstance(item_id, bool):
         raise ValueError(f"item_id is not an id: {item_id!r}")
     row = uow.session.get(Deadline, item_id)

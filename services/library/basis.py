@@ -2,7 +2,8 @@
 
 The rule book is case's: the library asks for it at start-up (``case.rulebook_summary``, see
 ``services/common/startup_rpc.py``) and never reads its file.  Items and sanctions carry
-``legal_basis: [{regulation: S01, article: 203}, …]``; :func:`check_rulebook` raises
+``legal_basis: [{regulation: S01, article: 203}, …]``, and so do the reform section (以案促改)
+and its tasks; :func:`check_rulebook` raises
 :class:`BadReference` naming each one that resolves to no article (``items[0] SERVE
 legal_basis[1] {regulation: S01, article: 2030}``), so a typo in the rule book stops the
 library at start-up instead of showing an empty 依据 to a reviewer.
@@ -30,6 +31,12 @@ def references_in(book):
     for index, rule in enumerate(((book or {}).get("restrictions") or {}).get("rules") or ()):
         for number, ref in enumerate(rule.get("legal_basis") or ()):
             yield f"restrictions.rules[{index}] {rule.get('purpose')} legal_basis[{number}]", ref
+    reforms = (book or {}).get("reforms") or {}
+    for number, ref in enumerate(reforms.get("legal_basis") or ()):
+        yield f"reforms.legal_basis[{number}]", ref
+    for index, task in enumerate(reforms.get("tasks") or ()):
+        for number, ref in enumerate(task.get("legal_basis") or ()):
+            yield f"reforms.tasks[{index}] {task.get('code')} legal_basis[{number}]", ref
 
 
 def check_rulebook(corpus, book, source="case's rule book"):

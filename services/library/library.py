@@ -153,6 +153,14 @@ class Library:
         """A filled template for one decision: ``{"filename", "content_type", "content_base64"}``."""
         fields = templates.context(decision, self.corpus, today, unit_names, self.sanction_bases,
                                    doc_number)
+        return self._filled(template, fields)
+
+    def render_reform(self, template, reform, today, unit_names=None, reports=None, doc_number=None):
+        """A filled template for one reform case (以案促改), with what each task's report said."""
+        fields = templates.reform_context(reform, self.corpus, today, unit_names, reports, doc_number)
+        return self._filled(template, fields)
+
+    def _filled(self, template, fields):
         content = templates.render(template, fields, self.template_dir)
         return {"filename": templates.file_name(template, fields),
                 "content_type": templates.DOCX,

@@ -1,7 +1,8 @@
 """The library service (资料袋): a thin nameko adapter over :class:`Library`.
 
-Texts are readable by any authenticated role; a template is rendered only for a decision
-the caller may see (the case service answers NotFound otherwise, and that passes through).
+Texts are readable by any authenticated role; a template is rendered only for a decision or a
+reform case (以案促改) the caller may see (the case service answers NotFound otherwise, and that
+passes through).  A template says which it is filled from (catalog ``subject``).
 """
 import logging
 
@@ -39,6 +40,7 @@ class LibraryService(HealthMixin):
     clock = Clock()
     metrics = Metrics()
     case = RpcProxy("case")
+    review = RpcProxy("review")     # what the tasks' reports said, for a reform case's report
 
     @rpc
     def search(self, actor, q, category=None, status=None, regulation=None, page=1, per_page=10):
@@ -77,14 +79,35 @@ class LibraryService(HealthMixin):
         template = self.library.template(template_id)
         if context is not None and not isinstance(context, dict):
             raise ValidationFailed("context 应为对象", {"context": ["应为对象"]})
-        decision = self.case.get_decision(actor, _decision_id(decision_id))
+        if template.subject != "decision":
+            raise ValidationFailed(f"“{template.name}”按以案促改生成，请指定以案促改（reform_id）",
+                                   {"reform_id": ["该模板按以案促改生成"]})
+        decision = self.case.get_decision(actor, _record_id(decision_id, "decision_id"))
         context = context or {}
         return self.library.render(template, decision, self.clock.today(),
                                    unit_names=context.get("unit_names"),
                                    doc_number=context.get("doc_number"))
 
+    @rpc
+    def render_reform_template(self, actor, template_id, reform_id, context=None):
+        """A template filled from a reform case (以案促改整改报告): the case, its decisions, its
+        tasks and what each task's last report said (review), within the caller's scope."""
+        Actor.load(actor)
+        template = self.library.template(template_id)
+        if context is not None and not isinstance(context, dict):
+            raise ValidationFailed("context 应为对象", {"context": ["应为对象"]})
+        if template.subject != "reform":
+            raise ValidationFailed(f"“{template.name}”按处分决定生成，请指定处分决定（decision_id）",
+                                   {"decision_id": ["该模板按处分决定生成"]})
+        reform = self.case.get_reform(actor, _record_id(reform_id, "reform_id"))
+        reports = self.review.latest_reports(actor, [item["id"] for item in reform.get("items") or []])["items"]
+        context = context or {}
+        return self.library.render_reform(template, reform, self.clock.today(),
+                                          unit_names=context.get("unit_names"), reports=reports,
+                                          doc_number=context.get("doc_number"))
 
-def _decision_id(value):
+
+def _record_id(value, field):
     if isinstance(value, bool) or not str(value).isdigit():
-        raise ValidationFailed("decision_id 应为正整数", {"decision_id": ["应为正整数"]})
+        raise ValidationFailed(f"{field} 应为正整数", {field: ["应为正整数"]})
     return int(value)

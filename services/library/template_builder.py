@@ -313,21 +313,42 @@ def execution_report(doc):
     _paragraph(doc, "报告日期：{{ doc.date_cn }}", indent=False)
 
 
+def task_table(doc):
+    """以案促改 tasks, one row each: what was due, where it stands and what its report said."""
+    columns = ("序号", "整改任务", "完成期限", "完成情况", "办理日期", "报送内容")
+    values = ("{{ task.seq }}", "{{ task.name }}", "{{ task.due_date_cn }}", "{{ task.state_label }}{{ task.rejections_text }}",
+              "{{ task.performed_on_cn }}", "{{ task.report_text }}")
+    table = doc.add_table(rows=0, cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for texts, bold in ((columns, True), (("{%tr for task in tasks %}",), False),
+                        (values, False), (("{%tr endfor %}",), False)):
+        for cell, text in zip(table.add_row().cells, texts):
+            _cell_text(cell, text, bold=bold)
+    return table
+
+
 def reform_report(doc):
-    _paragraph(doc, "{{ person.unit_name }}", font=TITLE_FONT, size=26, color=RED,
+    """以案促改整改报告, filled from a reform case (catalog subject: reform)."""
+    _paragraph(doc, "{{ unit.name }}", font=TITLE_FONT, size=26, color=RED,
                align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    rule = _paragraph(doc, "", indent=False)
+    rule = _paragraph(doc, "{{ doc.number }}", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _red_rule(rule)
-    title(doc, "关于以{{ person.name }}案为鉴开展以案促改的整改报告")
-    addressee(doc, "{{ decision.decided_by }}：")
-    body(doc, "{{ decision.decided_by }}于{{ decision.decision_date_cn }}作出{{ decision.doc_number }}处分决定，"
-              "给予我单位{{ person.post }}{{ person.name }}{{ sanctions_text }}。我单位深刻汲取教训，"
+    title(doc, "关于落实{{ reform.basis }}（{{ reform.doc_number }}）开展以案促改的整改情况报告")
+    addressee(doc, "{{ reform.issuer }}：")
+    body(doc, "{{ reform.issuer }}于{{ reform.issued_on_cn }}向我单位下发{{ reform.basis }}（{{ reform.doc_number }}），"
+              "{{ reform.cases_text }}提出整改要求，{{ reform.deadline_text }}。我单位深刻汲取教训，"
               "以案促改、以案促治，现将整改情况报告如下。")
-    for text in ("一、警示教育开展情况", "二、专题民主生活会（组织生活会）召开情况", "三、案发原因及风险点剖析",
-                 "四、整改措施及落实情况", "五、建章立制情况", "六、下一步工作打算"):
-        heading(doc, text)
-        body(doc, "（此处填写）")
-    signature(doc, who="{{ person.unit_name }}")
+    heading(doc, "一、整改要求")
+    body(doc, "{{ reform.requirements }}")
+    heading(doc, "二、所涉案件")
+    body(doc, "{{ decisions_text }}")
+    heading(doc, "三、整改任务完成情况")
+    body(doc, "{{ progress_text }}，各项任务办理情况如下：")
+    task_table(doc)
+    heading(doc, "四、下一步工作打算")
+    body(doc, "（此处填写）")
+    signature(doc, who="{{ unit.name }}")
 
 
 TEMPLATES = {

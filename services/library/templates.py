@@ -1,10 +1,12 @@
-"""Document templates (文书模板): .docx files filled from a decision with docxtpl.
+"""Document templates (文书模板): .docx files filled from a decision or a reform case with docxtpl.
 
-The catalogue (``templates/catalog.yaml``) names each template; :func:`context` turns the
-decision dict of the case service into the fields the templates use (dates in Chinese style,
-sums in capitals, legal bases as 《title》第X条 with their text); :func:`render` fills one
-template in a sandboxed, auto-escaping Jinja environment (templates are data a district may
-replace, so they are not trusted).
+The catalogue (``templates/catalog.yaml``) names each template and what it is filled from
+(``subject``: a decision, or a reform case 以案促改); :func:`context` turns the decision dict of
+the case service into the fields the templates use (dates in Chinese style, sums in capitals,
+legal bases as 《title》第X条 with their text), :func:`reform_context` a reform case with its
+decisions, its tasks and what each task's report said; :func:`render` fills one template in a
+sandboxed, auto-escaping Jinja environment (templates are data a district may replace, so they
+are not trusted).
 """
 import io
 from dataclasses import dataclass
@@ -29,6 +31,9 @@ PARTNER_NAMES = {"organization": "同级党委组织部", "united_front": "同�
 BLANK = "　　　　"
 
 
+SUBJECTS = ("decision", "reform")
+
+
 @dataclass(frozen=True)
 class Template:
     id: str
@@ -36,10 +41,11 @@ class Template:
     file: str
     description: str = ""
     item: str | None = None
+    subject: str = "decision"     # what it is filled from: a decision, or a reform case (以案促改)
 
     def summary(self):
         return {"id": self.id, "name": self.name, "description": self.description,
-                "item": self.item, "format": "docx"}
+                "item": self.item, "subject": self.subject, "format": "docx"}
 
 
 def load_catalog(folder=FOLDER):
@@ -49,7 +55,10 @@ def load_catalog(folder=FOLDER):
     catalog = {}
     for entry in entries:
         template = Template(id=entry["id"], name=entry["name"], file=entry["file"],
-                            description=entry.get("description", ""), item=entry.get("item"))
+                            description=entry.get("description", ""), item=entry.get("item"),
+                            subject=entry.get("subject", "decision"))
+        if template.subject not in SUBJECTS:
+            raise ValueError(f"template {template.id}: subject must be one of {SUBJECTS}")
         if not (folder / template.file).is_file():
             raise FileNotFoundError(f"template {template.id}: {folder / template.file} is missing")
         catalog[template.id] = template
@@ -106,6 +115,66 @@ def context(decision, corpus, today, unit_names=None, sanction_bases=None, doc_n
         "restore_basis": by_code.get("RESTORE", {}).get("basis_text", ""),
         "today_cn": date_cn(today),
     }
+
+
+def reform_context(reform, corpus, today, unit_names=None, reports=None, doc_number=None):
+    """Template fields for one reform case (以案促改整改报告): the case, the decisions it arises
+    from, its tasks in order with their state, dates and legal basis, and what each task's last
+    report said (``reports``: review's ``latest_reports``, ``[{item_id, evidence: [{label, text}],
+    performed_on, state, rejections}]``)."""
+    unit_name = (unit_names or {}).get(str(reform.get("unit_id")), "") or "我单位"
+    said = {r.get("item_id"): r for r in reports or ()}
+    decisions = [_reform_decision(d) for d in reform.get("decisions") or []]
+    tasks = [_task(task, corpus, said.get(task.get("id"))) for task in
+             sorted(reform.get("items") or [], key=lambda i: i.get("seq") or 0)]
+    people = "、".join(dict.fromkeys(d["person_name"] for d in decisions if d["person_name"]))
+    if decisions:
+        cases_text = (f"针对我单位{people}违纪违法案件（{'、'.join(d['doc_number'] for d in decisions)}）"
+                      f"暴露出的问题")
+    else:
+        cases_text = "针对我单位在廉政建设、监督管理、制度执行等方面存在的问题"
+    issuer = next((d["decided_by"] for d in decisions if d["decided_by"]), "") or f"{BLANK}纪委监委"
+    done = [t for t in tasks if t["state"] == "approved"]
+    return {
+        "doc": {"number": doc_number or f"〔{today.year}〕{BLANK}号", "date_cn": date_cn(today)},
+        "unit": {"id": reform.get("unit_id"), "name": unit_name},
+        "reform": {"id": reform.get("id"), "basis": reform.get("basis") or "",
+                   "doc_number": reform.get("doc_number") or "", "issued_on": reform.get("issued_on") or "",
+                   "issued_on_cn": date_cn(reform.get("issued_on")), "due_date_cn": date_cn(reform.get("due_date")),
+                   "requirements": reform.get("requirements") or "", "status": reform.get("status") or "",
+                   "issuer": issuer, "cases_text": cases_text,
+                   "deadline_text": (f"要求于{date_cn(reform.get('due_date'))}前整改到位"
+                                     if reform.get("due_date") else "未规定统一的整改期限")},
+        "decisions": decisions,
+        "decisions_text": "；".join(f"{d['person_name']}（{d['doc_number']}，{d['sanctions_text']}）"
+                                    for d in decisions) or "无（针对单位本身的监察建议）",
+        "tasks": tasks,
+        "items": tasks,
+        "tasks_text": "；".join(f"{t['name']}（{t['state_label']}）" for t in tasks),
+        "progress_text": f"共{len(tasks)}项整改任务，已审核通过{len(done)}项",
+        "today_cn": date_cn(today),
+    }
+
+
+def _reform_decision(decision):
+    person = decision.get("person") or {}
+    sanctions = [_sanction(s) for s in decision.get("sanctions") or []]
+    return {"id": decision.get("id"), "doc_number": decision.get("doc_number") or "",
+            "decided_by": decision.get("decided_by") or "",
+            "decision_date_cn": date_cn(decision.get("decision_date")),
+            "person_name": person.get("name") or "", "person_post": person.get("post") or "",
+            "sanctions_text": "、".join(s["text"] for s in sanctions) or "处分"}
+
+
+def _task(task, corpus, report):
+    row = _item(task, corpus)
+    evidence = (report or {}).get("evidence") or []
+    row.update(
+        performed_on_cn=date_cn(report.get("performed_on")) if report else "",
+        report_text="；".join(f"{e['label']}：{e['text']}" for e in evidence) if report else "尚未上报",
+        rejections=(report or {}).get("rejections") or 0,
+        rejections_text=f"（经{report['rejections']}次驳回整改）" if report and report.get("rejections") else "")
+    return row
 
 
 def _person(person, unit_name):
@@ -215,4 +284,6 @@ def render(template, fields, folder=FOLDER):
 
 
 def file_name(template, fields):
+    if "reform" in fields:
+        return f"{template.name}-{fields['reform']['doc_number'] or fields['reform']['id']}.docx"
     return f"{template.name}-{fields['person']['name'] or fields['decision']['id']}.docx"

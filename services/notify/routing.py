@@ -95,7 +95,8 @@ def with_rulebook(routing, book, source=ROUTING):
     """The routing checked against case's rule book, with its item names (for an event that
     carries only an item's code: every event names its item, but one queued before they did)."""
     check_partner_routes(routing, book, source)
-    return replace(routing, item_names={item["code"]: item["name"] for item in book.get("items") or ()})
+    tasks = (book.get("reforms") or {}).get("tasks") or ()      # 以案促改: tasks are items too
+    return replace(routing, item_names={item["code"]: item["name"] for item in [*(book.get("items") or ()), *tasks]})
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,10 @@ class NotifyService(HealthMixin, Inbox):
     def on_decision_registered(self, payload):
         self._route("case", "decision_registered", payload)
 
+    @reliable_handler("case", "reform_registered")
+    def on_reform_registered(self, payload):
+        self._route("case", "reform_registered", payload)
+
     @reliable_handler("case", "item_opened")
     def on_item_opened(self, payload):
         self._route("case", "item_opened", payload)

@@ -88,15 +88,24 @@ def load_checklist(path=EVIDENCE) -> Checklist:
     return checklist
 
 
+def reportable(book):
+    """Every code of case's rule book (``case.rulebook_summary``) a unit reports on: the
+    execution items, then the reform section's tasks (以案促改), each marked with its kind."""
+    items = [dict(item, kind="item") for item in book.get("items") or ()]
+    tasks = [dict(task, kind="reform task") for task in (book.get("reforms") or {}).get("tasks") or ()]
+    return items + tasks
+
+
 def check_covers(checklist, items, path=EVIDENCE):
-    """Every rule-book item (``[{code, name, partners}, …]`` as case serves them) has its
-    checklist, and every partner role an item names has the words that find it among a
-    copy's recipients (partner_keywords, for the 送达部门遗漏 pre-check); ChecklistError naming
-    each one that has none.  A checklist no item uses is only logged."""
-    missing = [f"{item['code']} ({item.get('name', '')})" for item in items
+    """Every rule-book item and reform task (``[{code, name, partners, kind?}, …]`` as case
+    serves them, :func:`reportable`) has its checklist, and every partner role an item names
+    has the words that find it among a copy's recipients (partner_keywords, for the 送达部门遗漏
+    pre-check); ChecklistError naming each one that has none.  A checklist no item uses is
+    only logged."""
+    missing = [f"{item.get('kind', 'item')} {item['code']} ({item.get('name', '')})" for item in items
                if item["code"] not in checklist.schemas]
     if missing:
-        raise ChecklistError(f"{path}: no evidence checklist for the rule book's item "
+        raise ChecklistError(f"{path}: no evidence checklist for the rule book's "
                              f"{', '.join(missing)}: add it under evidence:")
     for item in items:
         for role in item.get("partners") or ():

@@ -2,6 +2,7 @@
 functions.  Each takes the report's facts and returns findings; they warn, the reviewer
 decides.  No nameko, no SQL.
 """
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,7 +10,8 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class ReportFacts:
-    """What a check looks at: the item, its evidence and the decision it executes."""
+    """What a check looks at: the item, its evidence and the decision it executes (a reform
+    task's has no person, sanctions or gains: empty values)."""
     code: str
     evidence: dict
     performed_on: date
@@ -116,6 +118,35 @@ def gains_not_recovered(facts, checklist):
     return []
 
 
+# -- 以案促改 (reform tasks) ---------------------------------------------------------------
+def leaders_absent(facts, checklist):
+    """领导班子未到会: a warning-education or special democratic-life meeting without the
+    unit's leading group present is not the meeting the suggestion asks for."""
+    ev = facts.evidence
+    if not ev.get("leaders_present"):
+        return [finding("领导班子未到会", "会议应有单位领导班子成员到会，未到会的不能视为已召开")]
+    if "attendance" in ev and (ev.get("attendance") or 0) < checklist.settings["meeting_min_attendance"]:
+        return [finding("领导班子未到会", f"参会人数 {ev.get('attendance')} 人，不能视为已召开会议")]
+    return []
+
+
+def no_measures_listed(facts, checklist):
+    """未列明整改措施: a rectification report (or plan) that lists no measure."""
+    if not [m for m in facts.evidence.get("measures") or () if str(m).strip()]:
+        return [finding("未列明整改措施", "报告未逐项列明整改措施及完成情况")]
+    return []
+
+
+def measures_without_deadline(facts, checklist):
+    """整改措施无完成时限: a rectification plan whose measures do not each state a deadline."""
+    pattern = re.compile(checklist.settings["measure_deadline_pattern"])
+    missing = [m for m in facts.evidence.get("measures") or () if not pattern.search(str(m))]
+    if missing:
+        shown = "；".join(str(m) for m in missing[:3]) + ("……" if len(missing) > 3 else "")
+        return [finding("整改措施无完成时限", f"{len(missing)} 项整改措施未写明完成时限：{shown}")]
+    return []
+
+
 CHECKS = {
     "SERVE": (serving_missed_a_recipient, receipt_incomplete),
     "ANNOUNCE": (announce_replaced_by_serving, no_statement),
@@ -125,6 +156,10 @@ CHECKS = {
     "LETTERS": (letters_late,),
     "RATING": (rating_not_allowed,),
     "ASSETS": (gains_not_recovered,),
+    "RF_WARNING": (leaders_absent,),
+    "RF_LIFE_MEETING": (leaders_absent,),
+    "RF_PLAN": (no_measures_listed, measures_without_deadline),
+    "RF_REPORT": (no_measures_listed,),
 }
 
 

@@ -26,7 +26,8 @@ def request(uow, case, clock, actor: Actor, item_id, payload):
         Extension.item_id == item_id, Extension.state == "requested"))
     if pending:
         raise Conflict("该事项已有待批准的延期申请", {"item": ["已有申请"]})
-    extension = Extension(item_id=item_id, decision_id=item["decision_id"], unit_id=item["unit_id"],
+    extension = Extension(item_id=item_id, decision_id=item.get("decision_id"),
+                          reform_id=item.get("reform_id"), unit_id=item["unit_id"],
                           code=item["code"], days=data["days"], reason=data["reason"],
                           from_due_date=date.fromisoformat(item["due_date"]), state="requested", requested_by=actor.user_id, requested_at=clock.now())
     uow.session.add(extension)
@@ -50,7 +51,7 @@ def approve(uow, case, clock, actor: Actor, extension_id):
     extension.decided_by, extension.decided_at = actor.user_id, clock.now()
     uow.emit("extension_approved", {
         "extension_id": extension.id, "item_id": extension.item_id, "decision_id": extension.decision_id,
-        "unit_id": extension.unit_id, "code": extension.code, "name": item["name"],
+        "reform_id": extension.reform_id, "unit_id": extension.unit_id, "code": extension.code, "name": item["name"],
         "days": extension.days, "new_due_date": new_due.isoformat()})
     uow.commit()
     return extension

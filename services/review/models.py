@@ -19,7 +19,9 @@ class Report(Base):
     __tablename__ = "report"
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(Integer, index=True)
-    decision_id: Mapped[int] = mapped_column(Integer)
+    # The item's owner in case: its decision, or the reform case of a task (以案促改).
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    reform_id: Mapped[int | None] = mapped_column(Integer)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     code: Mapped[str] = mapped_column(String(16))
     item_name: Mapped[str] = mapped_column(String(64))
@@ -84,7 +86,8 @@ class Extension(Base):
     __tablename__ = "extension"
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(Integer, index=True)
-    decision_id: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(Integer)    # or the reform case of a task
+    reform_id: Mapped[int | None] = mapped_column(Integer)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     code: Mapped[str] = mapped_column(String(16))
     days: Mapped[int] = mapped_column(Integer)

@@ -19,11 +19,11 @@ def finding_categories(findings):
 
 
 def queue(session, actor: Actor, query):
-    """审核队列: reports waiting, oldest first; by unit, decision, item, code or finding."""
+    """审核队列: reports waiting, oldest first; by unit, decision, reform case, item, code or finding."""
     actor.require("reviewer", "leader", "admin")
     q = load(QUEUE_QUERY, query or {})
     stmt = select(Report).where(Report.state == "submitted")
-    for column in (Report.unit_id, Report.decision_id, Report.item_id, Report.code):
+    for column in (Report.unit_id, Report.decision_id, Report.reform_id, Report.item_id, Report.code):
         if q[column.key] is not None:
             stmt = stmt.where(column == q[column.key])
     if q["finding"]:
@@ -50,6 +50,41 @@ def reports_for_item(session, case, actor: Actor, item_id):
     """Every round reported on an item (scope checked by case: another unit's item is 404)."""
     case.get_item(actor.dump(), item_id)
     return present(session, reports_of(session, item_id), rounds=True)
+
+
+def latest_reports(session, checklist, actor: Actor, item_ids):
+    """What was reported on each item, for a filled document (以案促改整改报告): per item its last
+    round, the evidence as ``[{key, label, text}]`` in its checklist's order and labels, its
+    review, and how many rounds were rejected.  Within the actor's scope (another unit's items
+    have no reports here)."""
+    ids = [i for i in item_ids or () if isinstance(i, int) and not isinstance(i, bool)][:500]
+    if not ids:
+        return []
+    rows = session.scalars(actor.scope(select(Report).where(Report.item_id.in_(ids)), Report.unit_id)
+                           .order_by(Report.item_id, Report.round)).all()
+    by_item = {}
+    for report in rows:
+        by_item.setdefault(report.item_id, []).append(report)
+    out = []
+    for item_id, reports in by_item.items():
+        last = reports[-1]
+        fields = {**(checklist.fields.get(last.code) or {}), **(checklist.common or {})}
+        evidence = [{"key": key, "label": spec.get("label", key), "text": _text(last.evidence.get(key))}
+                    for key, spec in fields.items() if last.evidence.get(key) not in (None, "", [])]
+        out.append({"item_id": item_id, "code": last.code, "round": last.round, "state": last.state,
+                    "performed_on": last.performed_on.isoformat(), "evidence": evidence,
+                    "comment": last.comment or "",
+                    "reviewed_at": last.reviewed_at.isoformat() if last.reviewed_at else None,
+                    "rejections": sum(1 for r in reports if r.state == "rejected")})
+    return out
+
+
+def _text(value):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
 
 
 def reports_of(session, item_id):

@@ -47,16 +47,17 @@ def submit(uow, case, clock, checklist, actor: Actor, item_id, payload):
     schema = checklist.evidence_schema(item["code"])
     evidence = _load_evidence(schema, data["evidence"])
     _check_attachments(uow.session, actor, data["attachments"], checklist)
-    decision = case.get_decision(actor.dump(), item["decision_id"])
-    _check_performed_on(data["performed_on"], clock, decision)
-    findings = precheck(_facts(item, evidence, data["performed_on"], decision), checklist)
+    owner = owner_of(case, actor, item)
+    _check_performed_on(data["performed_on"], clock, owner)
+    findings = precheck(_facts(item, evidence, data["performed_on"], owner), checklist)
     previous = reports_of(uow.session, item_id)
     item_version = item["version"]
     if not orphaned:
         item_version = case.transition_item(actor.dump(), item_id, "submitted", item["version"], "上报")["version"]
     report = Report(
-        item_id=item_id, decision_id=item["decision_id"], unit_id=item["unit_id"], code=item["code"],
-        item_name=item["name"], person_name=decision["person"]["name"], doc_number=decision["doc_number"],
+        item_id=item_id, decision_id=item.get("decision_id"), reform_id=item.get("reform_id"),
+        unit_id=item["unit_id"], code=item["code"], item_name=item["name"],
+        person_name=(owner.get("person") or {}).get("name"), doc_number=owner["doc_number"],
         due_date=date.fromisoformat(item["due_date"]), round=len(previous) + 1,
         performed_on=data["performed_on"], evidence=schema.dump(evidence), attachments=data["attachments"],
         findings=findings, finding_categories=finding_categories(findings), state="submitted", version=1,
@@ -89,7 +90,7 @@ def _not_reportable(case, actor, item):
     """409's message: a locked item names the items still awaiting approval before it."""
     if item["state"] != "locked":
         return f"事项“{item['name']}”当前为{item['state']}，不能上报"
-    siblings = case.get_decision(actor.dump(), item["decision_id"])["items"]
+    siblings = owner_of(case, actor, item)["items"]
     awaited = [f"{s['name']}（{s['code']}）" for s in siblings
                if s["code"] in (item.get("after") or ()) and s["state"] != "approved"]
     if awaited:
@@ -97,12 +98,21 @@ def _not_reportable(case, actor, item):
     return f"事项“{item['name']}”将于 {item.get('opens_on') or '规定日期'} 开启，届时方可上报"
 
 
-def _check_performed_on(performed_on, clock, decision):
+def owner_of(case, actor, item):
+    """The item's owner as case answers it: its decision, or the reform case (以案促改) of a task
+    (``reform_id``); either has ``doc_number``, ``unit_id`` and ``items``."""
+    if item.get("reform_id") is not None:
+        return case.get_reform(actor.dump(), item["reform_id"])
+    return case.get_decision(actor.dump(), item["decision_id"])
+
+
+def _check_performed_on(performed_on, clock, owner):
     if performed_on > clock.today():
         raise ValidationFailed("办理日期不能晚于今天", {"performed_on": ["不能是将来的日期"]})
-    if performed_on < date.fromisoformat(decision["decision_date"]):
-        raise ValidationFailed("办理日期不能早于处分决定日期",
-                               {"performed_on": [f"不能早于 {decision['decision_date']}"]})
+    start, what = ((owner["issued_on"], "以案促改下发日期") if "issued_on" in owner
+                   else (owner["decision_date"], "处分决定日期"))
+    if performed_on < date.fromisoformat(start):
+        raise ValidationFailed(f"办理日期不能早于{what}", {"performed_on": [f"不能早于 {start}"]})
 
 
 def _load_evidence(schema, evidence):
@@ -123,14 +133,15 @@ def _check_attachments(session, actor, ids, checklist):
 
 
 def _facts(item, evidence, performed_on, decision):
+    """What the pre-checks look at; a reform task's owner has no person, sanctions or gains."""
     gains = decision.get("illicit_gains") or {}
-    person = decision["person"]
+    person = decision.get("person") or {"name": "", "political_status": "", "category": ""}
     return ReportFacts(
         code=item["code"], evidence=evidence, performed_on=performed_on,
         due_date=date.fromisoformat(item["due_date"]), partners=tuple(item.get("partners") or ()),
         person_name=person["name"], political_status=person["political_status"],
         category=person["category"],
-        sanctions=tuple((s["kind"], s["type"]) for s in decision["sanctions"]),
+        sanctions=tuple((s["kind"], s["type"]) for s in decision.get("sanctions") or ()),
         illicit_amount=Decimal(gains["amount"]) if gains.get("amount") else None)
 
 

@@ -44,6 +44,7 @@ class QueueQuery(Schema):
     unit_id = Id(load_default=None, strict=False)
     item_id = Id(load_default=None, strict=False)
     decision_id = Id(load_default=None, strict=False)
+    reform_id = Id(load_default=None, strict=False)
     code = Text(load_default=None, validate=validate.Length(max=16))
     finding = Text(load_default=None, validate=validate.Length(min=1, max=32))
     page = Page()
@@ -67,6 +68,7 @@ class ReportOut(Schema):
     item_id = fields.Integer()
     item_name = fields.String()
     decision_id = fields.Integer()
+    reform_id = fields.Integer()        # a reform task's report (以案促改); decision_id is null then
     unit_id = fields.Integer()
     code = fields.String()
     round = fields.Integer()
@@ -113,6 +115,7 @@ class ExtensionOut(Schema):
     id = fields.Integer()
     item_id = fields.Integer()
     decision_id = fields.Integer()
+    reform_id = fields.Integer()
     unit_id = fields.Integer()
     code = fields.String()
     days = fields.Integer()
@@ -135,7 +138,8 @@ class ReportEvent(Schema):
     report_id = fields.Integer(attribute="id")
     item_id = fields.Integer()
     name = fields.String(attribute="item_name")
-    decision_id = fields.Integer()
+    decision_id = fields.Integer()      # exactly one of decision_id and reform_id is set
+    reform_id = fields.Integer()
     unit_id = fields.Integer()
     code = fields.String()
     round = fields.Integer()

@@ -15,7 +15,7 @@ from services.common.startup import BuiltAtStartup
 from services.common.startup_rpc import case_rulebook
 
 from . import attachments, extensions, figures, guidance, records, reporting
-from .checklist import check_covers, load_checklist
+from .checklist import check_covers, load_checklist, reportable
 from .schemas import AttachmentOut, ExtensionOut, GuidanceOut
 
 GUIDANCE_OUT, GUIDANCES_OUT = GuidanceOut(), GuidanceOut(many=True)
@@ -23,10 +23,10 @@ EXTENSION_OUT, EXTENSIONS_OUT, ATTACHMENT_OUT = ExtensionOut(), ExtensionOut(man
 
 
 def checklist_of(config):
-    """evidence.yaml, checked against the items of the rule book (asked of case at start-up):
-    an item without its checklist stops the service naming it."""
+    """evidence.yaml, checked against the items and the reform tasks of the rule book (asked of
+    case at start-up): one without its checklist stops the service naming it."""
     checklist = load_checklist()
-    check_covers(checklist, case_rulebook(config)["items"])
+    check_covers(checklist, reportable(case_rulebook(config)))
     return checklist
 
 
@@ -73,6 +73,11 @@ class ReviewService(HealthMixin, EventHistory):
         actor = Actor.load(actor)
         return {"reports": records.reports_for_item(self.db.session, self.case, actor, item_id),
                 "extensions": EXTENSIONS_OUT.dump(extensions.for_item(self.db.session, item_id))}
+
+    @rpc
+    def latest_reports(self, actor, item_ids):
+        """Each item's last round with its evidence labelled (for the filled 以案促改整改报告)."""
+        return {"items": records.latest_reports(self.db.session, self.checklist, Actor.load(actor), item_ids)}
 
     @rpc
     def evidence_checklist(self, actor, code):

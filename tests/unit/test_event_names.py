@@ -33,7 +33,7 @@ def test_review_report_events_name_their_item():
 
 def test_extension_approved_names_its_item():
     emitted = []
-    extension = SimpleNamespace(id=3, item_id=11, decision_id=5, unit_id=2, code="TREATMENT", days=10,
+    extension = SimpleNamespace(id=3, item_id=11, decision_id=5, reform_id=None, unit_id=2, code="TREATMENT", days=10,
                                 state="requested", from_due_date=None)
     uow = SimpleNamespace(session=SimpleNamespace(get=lambda model, key: extension),
                           emit=lambda event_type, payload: emitted.append((event_type, payload)),
@@ -48,7 +48,7 @@ def test_extension_approved_names_its_item():
 
 
 def test_deadline_alerts_name_their_item():
-    row = SimpleNamespace(item_id=11, decision_id=5, unit_id=2, code="SERVE", name="送达",
+    row = SimpleNamespace(item_id=11, decision_id=5, reform_id=None, unit_id=2, code="SERVE", name="送达",
                           target_date=date(2021, 4, 1))
     _, payload = alert_of(row, "reminder", date(2021, 3, 11))
     assert payload["name"] == "送达"

@@ -39,7 +39,8 @@ def test_at_least_the_twelve_kinds_of_rules_md():
         assert any(wanted in name for name in names), wanted
 
 
-@pytest.mark.parametrize("template_id", sorted(templates.load_catalog()))
+@pytest.mark.parametrize("template_id", sorted(t.id for t in templates.load_catalog().values()
+                                                if t.subject == "decision"))
 def test_every_template_renders_the_decision(library, template_id):
     out, content = render(library, template_id)
     assert out["content_type"] == templates.DOCX

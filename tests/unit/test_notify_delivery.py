@@ -30,6 +30,8 @@ EVENTS = {
     **{f"deadline.deadline_{level}": {"item_id": 7, "decision_id": 5, "unit_id": 3, "code": "COPY", "name": "抄送",
                                       "due_date": "2021-04-01", "level": level, "days_left": -2, "as_of": "2021-04-03"}
        for level in ("reminder", "warning", "overdue")},
+    "case.reform_registered": {"reform_id": 2, "unit_id": 3, "basis": "纪律检查建议书", "doc_number": "东纪建〔2021〕3号",
+                               "issued_on": "2021-04-01", "due_date": None, "decision_ids": [5], "items": []},
     "case.impact_period_ended": {"period_id": 4, "person_id": 2, "decision_id": 5, "unit_id": 3,
                                  "person_name": "张三", "id_number_masked": "110105********123X",
                                  "kind": "government", "kind_name": "政务", "sanction_type": "记过",

@@ -97,7 +97,9 @@ def test_illicit_gains_must_be_recovered_in_full():
 def test_every_item_code_of_the_rule_book_has_a_checklist():
     codes = {"SERVE", "ANNOUNCE", "COPY", "ARCHIVE", "TREATMENT", "ORG_HANDLING", "ASSETS", "LETTERS",
              "REPORT", "RATING", "EDU_VISIT", "RESTORE"}
-    assert set(CHECKLIST.schemas) == codes
+    # 以案促改: the reform section's tasks are reported like items.
+    tasks = {"RF_WARNING", "RF_LIFE_MEETING", "RF_ANALYSIS", "RF_PLAN", "RF_IMPLEMENT", "RF_RULES", "RF_REPORT"}
+    assert set(CHECKLIST.schemas) == codes | tasks
 
 
 @pytest.mark.parametrize("code,evidence,field", [
