@@ -15,11 +15,12 @@ from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.review.exceptions import AlreadyReviewed, ItemNotReportable
 from services.review.service import ReviewService
-from tests.helpers import count_rows, decision_payload
+from tests.helpers import TODAY, count_rows, decision_payload
 
 REVIEWER = {"user_id": 1, "role": "reviewer", "unit_id": 1}
 OPERATOR = {"user_id": 2, "role": "operator", "unit_id": 2}
 SERVE = {"served_on": "2021-03-05", "recipients": ["张三1", "东河区民政局"], "receipt_signed": True, "unit_seal": True}
+RECTIFY_BY = (TODAY + timedelta(days=30)).isoformat()   # 整改期限: within two years of today
 
 
 class Listener:
@@ -73,9 +74,9 @@ def test_submit_and_reject_publish_what_listeners_need(services):
         serve["id"], 2, "SERVE", 1)
     with entrypoint_waiter(listener, "on_rejected"):
         call(review, "reject_report", REVIEWER, report["id"],
-             {"problem": "送达部门遗漏", "requirement": "补送所在单位", "rectify_by": "2099-01-01"})
+             {"problem": "送达部门遗漏", "requirement": "补送所在单位", "rectify_by": RECTIFY_BY})
     rejected = Listener.seen[-1]
-    assert (rejected["problem_category"], rejected["rectify_by"]) == ("送达部门遗漏", "2099-01-01")
+    assert (rejected["problem_category"], rejected["rectify_by"]) == ("送达部门遗漏", RECTIFY_BY)
     assert call(case, "get_item", REVIEWER, serve["id"])["state"] == "rejected"
     with pytest.raises(AlreadyReviewed):
         call(review, "approve_report", REVIEWER, report["id"], {})
@@ -100,7 +101,7 @@ def test_a_claim_is_released_when_case_refuses_and_kept_when_case_already_agrees
     call(case, "transition_item", REVIEWER, serve["id"], "approved")
     with pytest.raises(Conflict):
         call(review, "reject_report", REVIEWER, report["id"],
-             {"problem": "其他", "requirement": "x", "rectify_by": "2099-01-01"})
+             {"problem": "其他", "requirement": "x", "rectify_by": RECTIFY_BY})
     # ...and the report is free again, not stuck half-rejected;
     queued = call(review, "queue", REVIEWER, {})
     assert [r["id"] for r in queued["items"]] == [report["id"]]
@@ -180,7 +181,7 @@ def test_no_new_round_while_the_last_is_still_under_review(services, platform_co
         call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
     # Once the claim is taken over, the rejection is recorded and the unit reports round 2.
     _abandon_claim(platform_config["REVIEW_DB_URL"], report["id"], seconds_ago=600, state="rejecting")
-    call(review, "reject_report", REVIEWER, report["id"], {"problem": "其他", "requirement": "x", "rectify_by": "2099-01-01"})
+    call(review, "reject_report", REVIEWER, report["id"], {"problem": "其他", "requirement": "x", "rectify_by": RECTIFY_BY})
     again = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
     assert again["round"] == 2 and call(case, "get_item", REVIEWER, serve["id"])["state"] == "submitted"
 
@@ -225,7 +226,7 @@ def test_a_rectification_round_shows_what_changed_and_stays_in_its_unit(services
                  {"performed_on": "2021-03-06", "evidence": {**SERVE, "recipients": ["东河区民政局"]}})
     assert [f["category"] for f in first["findings"]] == ["送达部门遗漏"]
     call(review, "reject_report", REVIEWER, first["id"],
-         {"problem": "送达部门遗漏", "requirement": "补送本人", "rectify_by": "2099-01-01"})
+         {"problem": "送达部门遗漏", "requirement": "补送本人", "rectify_by": RECTIFY_BY})
     second = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-07", "evidence": SERVE})
     assert (second["round"], second["changes"], second["findings"]) == (2, ["performed_on", "recipients"], [])
     queued = call(review, "queue", REVIEWER, {"unit_id": 2})["items"]
@@ -275,7 +276,7 @@ def test_figures_count_reviews_by_category_unit_and_month(services):
         report = call(review, "submit_report", OPERATOR, serve["id"], {"performed_on": "2021-03-06", "evidence": SERVE})
         if n == 1:
             call(review, "reject_report", REVIEWER, report["id"],
-                 {"problem": "三书落实不及时", "requirement": "x", "rectify_by": "2099-01-01"})
+                 {"problem": "三书落实不及时", "requirement": "x", "rectify_by": RECTIFY_BY})
         else:
             call(review, "approve_report", REVIEWER, report["id"], {})
     figures = call(review, "statistics", REVIEWER)
