@@ -148,7 +148,8 @@ def review_history(base, reviewer, operators, unit_names=None, plan=REVIEW_PLAN,
                    on_month=lambda months_ago: date.today()):
     """The review history behind the headline: each month of ``plan``, reports of open items
     (the next ones as approvals open them) approved or rejected.  ``operators``: {unit id:
-    headers} and ``unit_names`` {unit id: name} (the unit a 送达 goes to); ``on_month(months_ago)`` answers the day that month's reviews are made on.
+    headers} and ``unit_names`` {unit id: name} (the unit a 送达 goes to); ``on_month(months_ago)``
+    answers the day that month's reviews are made on.
 
     The platform dates a review when it is made, and this script loads through the HTTP API, so
     in a live demo every review is made today (``on_month`` answers today) and this month shows
