@@ -57,6 +57,14 @@ def test_backoff_grows_exponentially_with_full_jitter_and_a_cap():
     ("http://[fe80::1]/hook", ("fe80::1",), True, "链路本地"),
     ("http://10.0.0.5/hook", ("10.0.0.5",), False, "内网"),
     ("http://localhost:9000/hook", ("127.0.0.1",), False, "内网"),
+    ("http://100.64.0.1/hook", ("100.64.0.1",), True, "100.64.0.0/10"),        # carrier-grade NAT
+    ("http://cgnat.example/hook", ("100.127.255.254",), True, "100.64.0.0/10"),
+    ("http://h.example/hook", ("::ffff:169.254.169.254",), True, "链路本地"),    # IPv4-mapped
+    ("http://h.example/hook", ("64:ff9b::a9fe:a9fe",), True, "链路本地"),        # NAT64
+    ("http://h.example/hook", ("::ffff:10.0.0.5",), False, "内网"),
+    ("http://h.example:70000/hook", ("93.184.216.34",), False, "端口"),
+    ("http://h.example:0/hook", ("93.184.216.34",), False, "端口"),
+    ("http://h.example:http/hook", ("93.184.216.34",), False, "端口"),
 ])
 def test_unsafe_webhook_addresses_are_refused(url, addresses, allow_private, problem):
     with pytest.raises(UnsafeUrl, match=problem):
