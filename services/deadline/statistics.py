@@ -9,11 +9,14 @@ A measure counts one kind of fact, each dated by its own day:
 | item 执行事项 | deadline (the countdowns) | due date (extended, if so) | items, open, overdue, on_time_rate, avg_delay_days |
 | review 审核 | stat_review | the day of the review | reviewed, rejected, correction_rate |
 | guidance 指导意见 | stat_guidance | the day it was issued | guidance |
+| reform case 以案促改 | stat_reform | its issue date | reforms |
 
 A dimension a fact does not have (the item code of a decision, the light of a review, anything
 but unit and time for guidance) leaves that measure ``null`` in the answer, named in
-``not_applicable``, and so does a filter it cannot be narrowed by; ``reforms`` (以案促改) are
-``null`` until reform cases exist and announce themselves.
+``not_applicable``, and so does a filter it cannot be narrowed by.  Items are the execution
+items of decisions; a reform case's tasks (以案促改, countdowns with ``reform_id``) count in
+``reforms`` (the reform cases, by unit and the month of issue: reform_figures.py has the rest)
+and their reviews in ``reviewed`` and ``rejected`` (every review the office made).
 
 How a figure is computed: one GROUP BY per fact over its own table, by the *base* columns the
 dimensions need (unit id, code, category, the party and government sanction, month, light,
@@ -34,7 +37,7 @@ from services.common.actor import Actor
 from services.common.errors import NotFound, ValidationFailed
 from services.common.schemas import load
 
-from .models import Deadline, StatDecision, StatGuidance, StatReview
+from .models import Deadline, StatDecision, StatGuidance, StatReform, StatReview
 from .schemas import CubeQuery, DashboardQuery
 from .thresholds import ACTIVE
 
@@ -72,6 +75,23 @@ UNIT_KIND_ORDER = ("review", "responsible", "partner", None)
 
 
 # -- SQL helpers the two backends spell differently ---------------------------------------------
+class month_number_of(FunctionElement):
+    """202606 of a date, in SQL (for the small tables that keep no month column)."""
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(month_number_of)
+def _month_number_sqlite(element, compiler, **kw):
+    return f"CAST(strftime('%Y%m', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(month_number_of, "postgresql")
+def _month_number_postgresql(element, compiler, **kw):
+    day = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(YEAR FROM {day}) * 100 + EXTRACT(MONTH FROM {day}) AS INTEGER)"
+
+
 class days_between(FunctionElement):
     """``later - earlier`` in days."""
     type = Integer()
@@ -194,7 +214,13 @@ GUIDANCE = Fact(
     components={"guidance": lambda ctx: _count()},
     counted=("guidance",))
 
-FACTS = (DECISION, ITEM, REVIEW, GUIDANCE)
+REFORM = Fact(
+    "reform", StatReform, StatReform.issued_on,
+    bases={"unit": lambda ctx: [StatReform.unit_id], "month": lambda ctx: [month_number_of(StatReform.issued_on)]},
+    components={"reforms": lambda ctx: _count()},
+    counted=("reforms",))
+
+FACTS = (DECISION, ITEM, REVIEW, GUIDANCE, REFORM)
 FACT_OF = {measure: fact for fact in FACTS for measure in fact.counted}
 
 
@@ -209,7 +235,7 @@ VALUE = {
     "avg_delay_days": lambda c: _ratio(c.get("delay", 0), c.get("late", 0), 1),
     "reviewed": lambda c: c.get("reviewed", 0), "rejected": lambda c: c.get("rejected", 0),
     "correction_rate": lambda c: _ratio(c.get("rejected", 0), c.get("reviewed", 0)),
-    "guidance": lambda c: c.get("guidance", 0),
+    "guidance": lambda c: c.get("guidance", 0), "reforms": lambda c: c.get("reforms", 0),
 }
 
 
@@ -316,8 +342,6 @@ def cube(session, settings, book: Vocabulary, actor: Actor, today, query, unit_k
                     cells[key] = cell = {}
                 for name, value in zip(names, components):
                     cell[name] = cell.get(name, 0) + value
-    if "reforms" in q["measures"]:
-        not_applicable.append("reforms")
     measures = [(m, None if m in not_applicable else VALUE[m]) for m in q["measures"]]
     ordered = sorted(cells.items(), key=_sorter(by, book, cells))
     data = [[*key, *[None if value_of is None else value_of(cell) for _, value_of in measures]]
@@ -397,6 +421,8 @@ def _decision_lights(ctx):
 
 def _conditions(fact, q):
     model, conditions = fact.model, []
+    if fact is ITEM:
+        conditions.append(Deadline.decision_id.is_not(None))    # a reform task counts in reforms
     if q["since"]:
         conditions.append(fact.day >= q["since"])
     if q["until"]:
@@ -588,8 +614,8 @@ def dashboard(session, settings, book: Vocabulary, actor: Actor, today, query=No
 
 
 def _units(session, ctx, actor, unit_id):
-    """Per unit, in one pass over the countdowns: open, overdue, approved, on time, and the
-    active items' lights."""
+    """Per unit, in one pass over the decisions' items (a reform task is not one): open,
+    overdue, approved, on time, and the active items' lights."""
     active = Deadline.state.in_(ACTIVE)
     names = ("open", "red", "yellow", "green", "approved", "on_time")
     stmt = _scoped(select(
@@ -599,7 +625,8 @@ def _units(session, ctx, actor, unit_id):
         _count(and_(active, Deadline.target_date >= ctx.today, Deadline.target_date <= ctx.warn_until)),
         _count(and_(active, Deadline.target_date > ctx.warn_until)),
         _count(Deadline.approved_on.is_not(None)),
-        _count(Deadline.approved_on <= Deadline.due_date)), Deadline, actor, unit_id)
+        _count(Deadline.approved_on <= Deadline.due_date)).where(Deadline.decision_id.is_not(None)),
+        Deadline, actor, unit_id)
     stmt = stmt.group_by(Deadline.unit_id).order_by(Deadline.unit_id)
     units = []
     for row in session.execute(stmt):

@@ -13,7 +13,7 @@ from services.common.actor import Actor
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.inbox import NotYetApplicable
 from services.deadline import projection, statistics, tracking
-from services.deadline.models import Base, Deadline, StatDecision, StatReview
+from services.deadline.models import Base, Deadline, StatDecision, StatReform, StatReview
 from services.deadline.statistics import Vocabulary
 from services.deadline.thresholds import Settings
 from tests.fakes import FakeUnitOfWork
@@ -131,7 +131,7 @@ def test_cube_by_unit_counts_every_measure(district):
     assert (two["on_time_rate"], two["avg_delay_days"]) == (0.5, 2.0)
     assert (two["reviewed"], two["rejected"], two["correction_rate"]) == (4, 2, 0.5)
     assert two["guidance"] == 1
-    assert two["reforms"] is None and "reforms" in answer["not_applicable"]
+    assert two["reforms"] == 0 and answer["not_applicable"] == []
     assert by_unit[3]["open"] == 1 and by_unit[3]["on_time_rate"] is None
     assert answer["totals"]["items"] == 6 and answer["totals"]["decisions"] == 3
     assert answer["labels"]["measures"]["correction_rate"] == "纠错率"
@@ -279,3 +279,20 @@ def test_the_rebuild_empties_the_facts_and_applies_the_history_again(district):
     assert answer["totals"] == {"decisions": 1, "reviewed": 1, "on_time_rate": 0.0}
     assert district.session.get(StatDecision, 1).completed is True
     assert district.session.get(Deadline, 21).party_type is None    # decision 2 was not in the history
+
+
+def test_reform_cases_count_in_reforms_and_their_tasks_are_not_items(district):
+    district.session.add_all([
+        StatReform(reform_id=1, unit_id=2, basis="监察建议", issued_on=date(2026, 5, 20), completed=False),
+        StatReform(reform_id=2, unit_id=2, basis="监察建议", issued_on=date(2026, 6, 2), completed=False),
+        Deadline(item_id=901, decision_id=None, reform_id=1, unit_id=2, code="WARNING_MEETING", name="警示教育大会",
+                 state="open", due_date=date(2026, 6, 1), target_date=date(2026, 6, 1),
+                 last_activity_on=date(2026, 5, 20), warned=False, gate_reached=False)])
+    district.commit()
+    answer = cube(district, by="unit,month", measures="reforms,items")
+    cells = {(r["unit"], r["month"]): r for r in answer["rows"]}
+    assert cells[(2, "2026-05")]["reforms"] == 1 and cells[(2, "2026-06")]["reforms"] == 1
+    assert answer["totals"] == {"reforms": 2, "items": 6}
+    assert cube(district, by="code", measures="reforms")["not_applicable"] == ["reforms"]
+    board = statistics.dashboard(district.session, SETTINGS, BOOK, LEADER, TODAY, {})
+    assert board["headline"]["items_overdue"] == 1      # the overdue reform task is not an item
