@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import time
+from urllib.parse import urlencode
 from datetime import timezone
 from weakref import WeakKeyDictionary
 
@@ -51,7 +52,7 @@ PEEK_BYTES = 65536   # request/response bodies read for a record's name, at most
 UNAUDITED = frozenset({"health", "prometheus_metrics", "docs_asset"})
 
 # Path parameters and what they name.
-_RECORDS = {"decision_id": "处分决定", "item_id": "执行事项", "report_id": "上报", "extension_id": "延期申请",
+_RECORDS = {"decision_id": "处分决定", "reform_id": "以案促改", "item_id": "执行事项", "report_id": "上报", "extension_id": "延期申请",
             "notice_id": "通知", "user_id": "用户", "regulation_id": "法规", "template_id": "文书模板",
             "attachment_id": "附件", "delivery_id": "投递", "number": "条文"}
 
@@ -224,9 +225,27 @@ class Record:
             "user_name": who.get("name"), "action": route.action if route else None,
             # Named from the request's own input: no NUL (PostgreSQL), ESC or RLO may go in.
             "target": printable(self.target or _target(ctx.kwargs, request, result) or "") or None,
-            "method": request.method[:8], "path": request.full_path.rstrip("?")[:512],
+            "method": request.method[:8], "path": _recorded_path(request)[:512],
             "status": int(status), "remote_addr": client_address(request, self._p.trusted) or None,
             "duration_ms": int((time.perf_counter() - self._began) * 1000)}
+
+
+# Query values the trail must not keep in clear: a 身份证号 asked about (/people/check) is
+# personal data; the target names the person with the number masked instead.
+MASKED_QUERY_KEYS = frozenset({"id_number"})
+
+
+def _recorded_path(request):
+    if not request.args or not MASKED_QUERY_KEYS.intersection(request.args):
+        return request.full_path.rstrip("?")
+    pairs = [(key, mask_id_number(value) if key in MASKED_QUERY_KEYS else value)
+             for key, value in request.args.items(multi=True)]
+    return request.path + "?" + urlencode(pairs, safe="*")
+
+
+def mask_id_number(value):
+    """110105********123X: the region and the last four, as the check's target shows."""
+    return value[:6] + "*" * max(len(value) - 10, 0) + value[-4:] if len(value) > 10 else "*" * len(value)
 
 
 def _status_of_error(exc):

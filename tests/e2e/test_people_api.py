@@ -92,6 +92,8 @@ def test_every_check_is_audited_with_whom_it_asked_about(api):
     assert asked["target"] == f"影响期查询：身份证号 {masked}，晋升职务职级，{TODAY.isoformat()}"
     refused = by_user["caizheng"]
     assert refused["status"] == 403 and masked in refused["target"] and "promotion" in refused["target"]
+    # The 身份证号 asked about is personal data: the trail keeps it masked, in the path too.
+    assert [row["path"] for row in trail if id_number(1) in row["path"] or masked not in row["path"]] == []
 
 
 BAD_CHECKS = [
