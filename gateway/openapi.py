@@ -24,7 +24,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from marshmallow import Schema, fields
 
-from services.case.schemas import DecisionIn, ListQuery
+from services.case.schemas import DecisionIn, ListQuery, ReformIn, ReformListQuery
 from services.case.schemas import CheckOut, CheckQuery, PeopleQuery, PersonDetailOut, PersonRowOut
 from services.common.schemas import MAX_ID, MONEY_INTEGER_DIGITS, Money, Text
 from services.deadline.schemas import AlertsQuery, CubeOut, CubeQuery, DashboardOut, DashboardQuery, ForecastQuery
@@ -105,6 +105,20 @@ OPERATIONS = {
     "case_statistics": Op("统计（按一个维度计数）", "statistics", gw.StatsOut, query=gw.StatsQuery,
                           roles=REVIEW_READERS),
     "rulebook": Op("规则库：事项、处分种类与表单词汇", "decisions", gw.RulebookOut),
+    # -- 以案促改 (gateway/routes/reforms.py): the tasks are items (/items, /reports) -------------
+    "register_reform": Op("登记以案促改", "decisions", gw.ReformView, body=ReformIn, roles=("reviewer",),
+                          status=201, errors=(409,),
+                          description="201：以案促改及规则库生成的整改任务（执行事项，带 reform_id）；"
+                                      "decision_ids 须为该单位的处分决定（依据为监察建议书时不关联）；"
+                                      "文号重复为 409 DUPLICATE_REFORM"),
+    "list_reforms": Op("以案促改列表（本单位范围）", "decisions", gw.ReformPageOut, query=ReformListQuery),
+    "get_reform": Op("以案促改详情：所涉处分决定、整改任务及亮灯", "decisions", gw.ReformView,
+                     description="整改任务与处分决定的执行事项形状相同，另有 reform_id；"
+                                 "经 /items/{id}、/items/{id}/reports、/reports/{id}/approve|reject 办理"),
+    "reform_statistics": Op("以案促改统计：各单位未完成、已完成、按期完成、超期、有驳回", "statistics",
+                            gw.ReformFiguresOut, query=gw.ReformStatsQuery,
+                            roles=("reviewer", "leader", "admin", "operator"),
+                            description="按下发日期统计（from/to）；operator 仅本单位；format=xlsx 返回 Excel"),
     # -- review (gateway/routes/review.py) ------------------------------------------------------
     "submit_report": Op("上报执行情况", "review", gw.ReportView, body=ReportIn, roles=("operator",),
                         status=201, errors=(409, 422), description="事项未开启为 409；结果含智能预审发现"),
@@ -148,7 +162,8 @@ OPERATIONS = {
     "library_regulation": Op("法规全文", "library", gw.Schema.from_dict({}, name="RegulationOut")),
     "library_article": Op("条文", "library", gw.Schema.from_dict({}, name="ArticleOut")),
     "list_templates": Op("文书模板", "library", gw.TemplatesOut),
-    "render_template": Op("生成文书（.docx）", "library", DOCX, body=gw.RenderIn),
+    "render_template": Op("生成文书（.docx）", "library", DOCX, body=gw.RenderIn,
+                          description="处分决定的文书用 decision_id；以案促改整改报告（subject: reform）用 reform_id"),
     # -- notices (gateway/routes/notices.py) --------------------------------------------------
     "inbox": Op("通知（本单位或本职能）", "notices", gw.InboxOut, query=InboxQuery),
     "mark_read": Op("标为已读", "notices", NoticeOut),

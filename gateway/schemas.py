@@ -294,7 +294,10 @@ class TemplatesOut(Schema):
 
 
 class RenderIn(Schema):
-    decision_id = Id(required=True)
+    """A decision's template takes ``decision_id``; a reform case's (subject reform: 以案促改整改报告)
+    takes ``reform_id`` instead."""
+    decision_id = Id()
+    reform_id = Id()
 
 
 class InboxOut(Schema):
@@ -336,3 +339,49 @@ class ReplayIn(Schema):
     service = fields.String(required=True, validate=validate.OneOf(("case", "deadline", "notify")))
     event_id = Text(required=True, validate=validate.Length(max=36))
     handler = Text(required=True, validate=validate.Length(max=64))
+
+
+# -- 以案促改 (gateway/routes/reforms.py) ----------------------------------------------------------
+from services.case.schemas import ReformOut, ReformSummaryOut  # noqa: E402
+from services.deadline.reform_figures import ReformFiguresQuery  # noqa: E402
+
+
+class ReformStatsQuery(ReformFiguresQuery):
+    format = fields.String(validate=validate.OneOf(("json", "xlsx")))
+
+
+class ReformView(ReformOut):
+    """A reform case as its page shows it: its tasks in the shape of a decision's items (plus
+    ``reform_id``), each with its light and countdown, and the case's light (its worst task's)."""
+    items = fields.List(fields.Nested(ItemView))
+    light = fields.String()
+
+
+class ReformSummaryView(ReformSummaryOut):
+    light = fields.String()
+
+
+class ReformPageOut(Schema):
+    items = fields.List(fields.Nested(ReformSummaryView), required=True)
+    total = fields.Integer(required=True)
+
+
+class ReformUnitRow(Schema):
+    unit = fields.Integer()
+    unit_name = fields.String()
+    reforms = fields.Integer()
+    open = fields.Integer()
+    completed = fields.Integer()
+    on_time = fields.Integer()
+    overdue = fields.Integer()
+    rejected = fields.Integer()
+    rejections = fields.Integer()
+    on_time_rate = fields.Float()
+
+
+class ReformFiguresOut(Schema):
+    as_of = fields.Date()
+    filters = fields.Dict()
+    rows = fields.List(fields.Nested(ReformUnitRow))
+    totals = fields.Nested(ReformUnitRow)
+    labels = fields.Dict()

@@ -16,12 +16,13 @@ from .routes.library import LibraryRoutes
 from .routes.notices import NoticeRoutes
 from .routes.operations import HEALTH_TIMEOUT_SECONDS, OperationsRoutes
 from .routes.people import PeopleRoutes
+from .routes.reforms import ReformRoutes
 from .routes.review import ReviewRoutes
 from .routes.stats import StatsRoutes
 from .routes.web import WebRoutes
 
 class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, StatsRoutes, NoticeRoutes,
-                     PeopleRoutes,
+                     PeopleRoutes, ReformRoutes,
                      LibraryRoutes, OperationsRoutes, EventRoutes, DocsRoutes, WebRoutes):
     name = "gateway"
 

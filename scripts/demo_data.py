@@ -210,6 +210,65 @@ def _report(base, operator, item_id, performed_on, evidence):
     return reply.json()
 
 
+# 以案促改: two reform cases, one carried out on time to the end, one with a task past its date.
+# (doc_number, unit, the decision it arises from, basis, issued days ago, its deadline in days from
+# today or None, the tasks reported and approved in order, on the day after the issue date given)
+REFORMS = (
+    ("东纪建〔2026〕6号", "东河区教育局", "东纪发〔2026〕35号", "纪律检查建议书", 10, 80,
+     (("RF_WARNING", 1), ("RF_ANALYSIS", 2), ("RF_LIFE_MEETING", 3), ("RF_PLAN", 4), ("RF_IMPLEMENT", 7),
+      ("RF_RULES", 8), ("RF_REPORT", 9))),
+    ("东纪建〔2026〕2号", "东河区民政局", "东纪发〔2026〕31号", "纪律检查建议书", 45, None,
+     (("RF_WARNING", 20),)),
+)
+
+
+def reform_evidence(code, day, unit):
+    """A complete report of a reform task ``code`` done on ``day`` (services/review/evidence.yaml)."""
+    on = day.isoformat()
+    return {
+        "RF_WARNING": {"held_on": on, "scope": f"{unit}全体干部职工", "attendance": 48, "leaders_present": True,
+                       "cases": "本单位典型案例"},
+        "RF_LIFE_MEETING": {"held_on": on, "leaders_present": True, "absent": [], "supervisors": ["区纪委监委监督检查室"],
+                            "criticism": "班子成员逐一对照检查，开展批评与自我批评"},
+        "RF_ANALYSIS": {"completed_on": on, "causes": "制度执行不严，监督制约缺位", "risks": ["审批把关不严", "资金发放缺少复核"]},
+        "RF_PLAN": {"adopted_on": on, "document_number": f"整改〔{day.year}〕1号",
+                    "measures": [f"修订审批办法，{(day + timedelta(days=20)).isoformat()}前完成",
+                                 f"建立复核台账，{(day + timedelta(days=30)).isoformat()}前完成"]},
+        "RF_IMPLEMENT": {"completed_on": on, "measures_done": ["修订审批办法", "建立复核台账"], "summary": "整改措施已全部落实"},
+        "RF_RULES": {"adopted_on": on, "rules": ["审批复核办法"], "document_number": f"制度〔{day.year}〕2号"},
+        "RF_REPORT": {"reported_on": on, "document_number": f"报告〔{day.year}〕3号",
+                      "measures": ["修订审批办法", "建立复核台账"], "summary": "整改任务全部完成"},
+    }[code]
+
+
+def reform_cases(base, reviewer, operators, units, today):
+    """The district's two reform cases (REFORMS), each registered from its decision and its first
+    tasks reported and approved in order; returns how many were registered (0 when they were)."""
+    decisions = {d["doc_number"]: d for d in requests.get(f"{base}/api/v1/decisions", headers=reviewer,
+                                                          params={"per_page": 200}).json()["items"]}
+    made = 0
+    for doc, unit, decision_doc, basis, issued_ago, due_in, walk in REFORMS:
+        decision = decisions.get(decision_doc)
+        if decision is None:
+            continue
+        issued = today - timedelta(days=issued_ago)
+        reply = requests.post(f"{base}/api/v1/reforms", headers=reviewer, json={
+            "unit_id": units[unit], "decision_ids": [decision["id"]], "basis": basis, "doc_number": doc,
+            "issued_on": issued.isoformat(), "due_date": (today + timedelta(days=due_in)).isoformat() if due_in else None,
+            "requirements": "深刻汲取案件教训，开展警示教育，剖析案发原因，查找风险点，完善制度，堵塞漏洞，限期整改到位。"})
+        if reply.status_code == 409:
+            continue
+        reply.raise_for_status()
+        made += 1
+        ids = {i["code"]: i["id"] for i in reply.json()["items"]}
+        for code, after_days in walk:
+            day = min(issued + timedelta(days=after_days), today)
+            report = _report(base, operators[units[unit]], ids[code], day.isoformat(), reform_evidence(code, day, unit))
+            requests.post(f"{base}/api/v1/reports/{report['id']}/approve", headers=reviewer,
+                          json={"comment": "符合整改要求"}).raise_for_status()
+    return made
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="http://127.0.0.1:8000")
@@ -241,6 +300,8 @@ def main():
         operators = {units[unit]: login(args.base, username, DEMO_PASSWORD) for unit, username in OPERATORS.items()}
         reviews = review_history(args.base, reviewer, operators, {i: n for n, i in units.items()})
         print(f"demo data: {reviews} reviews made today (the correction-rate plan {REVIEW_PLAN})")
+        reforms = reform_cases(args.base, reviewer, operators, units, date.today())
+        print(f"demo data: {reforms} reform cases (以案促改) registered, one on time, one with a task overdue")
     print(f"demo data: {created} decisions registered; users {', '.join(u[0] for u in USERS)} "
           f"(password {DEMO_PASSWORD})")
     return 0

@@ -50,10 +50,16 @@ class LibraryRoutes:
 
     @http("POST", API + "/templates/<string:template_id>/render")
     def render_template(self, request, template_id):
-        """The filled .docx itself, as an attachment named after the template and the person."""
+        """The filled .docx itself, as an attachment named after the template and the person:
+        ``{decision_id}`` for a decision's template, ``{reform_id}`` for a reform case's (以案促改
+        整改报告: its decisions, its tasks and what each task's report said)."""
         actor = self.auth.actor(request)
         body = read_json(request)
         units = {str(unit.id): unit.name for unit in directory.list_units(self.db.session)}
+        if "reform_id" in body and "decision_id" not in body:
+            document = self.library.render_reform_template(actor, template_id, body.get("reform_id"),
+                                                           {"unit_names": units})
+            return docx_response(document, f"{template_id}-{body.get('reform_id')}.docx")
         document = self.library.render_template(actor, template_id, body.get("decision_id"),
                                                 {"unit_names": units})
         return docx_response(document, f"{template_id}-{body.get('decision_id')}.docx")

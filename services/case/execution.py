@@ -175,7 +175,8 @@ def open_ready_items(uow, clock, owner, actor):
     for item in owner.items:
         if rules.ready_to_open(item, owner.items, clock.today()):
             item.opened_at = clock.now()
-            _move(uow, clock, item, rules.OPEN, actor, "前序事项已审核通过" if item.after else "决定登记")
+            registered = "以案促改登记" if isinstance(owner, Reform) else "决定登记"
+            _move(uow, clock, item, rules.OPEN, actor, "前序事项已审核通过" if item.after else registered)
             uow.emit("item_opened", ITEM_EVENT.dump(item))
             opened.append(item)
     return opened

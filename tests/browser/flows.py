@@ -274,3 +274,108 @@ def phone(browser, decision_id, item_id):
         operator.shot("5-item")
         no_codes(operator)
     return {}
+
+
+def reform_flow(browser, decision_id, doc_number, issued_on, overdue_doc_number):
+    """以案促改 in the browser: registered from a decision's page (every problem of an empty form
+    at once first), its task timeline, a task reported with a pre-check warning, rejected,
+    rectified and approved, the next tasks open, the filled 以案促改整改报告, and an overdue case red."""
+    with browser.tab("shen", pw("shen")) as reviewer:
+        reviewer.go("/reforms/new")
+        expect(reviewer.page.locator(".page-title")).to_have_text("登记以案促改")
+        reviewer.page.get_by_role("button", name="登记", exact=True).click()
+        expect(reviewer.error_of("整改单位（主体责任部门）")).to_have_text("请选择整改单位")
+        expect(reviewer.error_of("依据")).to_have_text("请选择依据")
+        expect(reviewer.error_of("文号")).to_have_text("请填写文号")
+        expect(reviewer.error_of("整改要求")).to_have_text("请填写整改要求")
+        expect(reviewer.page.locator(".form-summary")).to_contain_text("还有")
+        reviewer.shot("1-empty-form")
+        no_codes(reviewer)
+
+        reviewer.go(f"/decisions/{decision_id}")
+        reviewer.page.get_by_role("button", name="登记以案促改").click()
+        expect(reviewer.page.locator(".page-title")).to_have_text("登记以案促改")
+        expect(reviewer.item("所涉处分决定")).to_contain_text("王建国")       # from the decision's page
+        reviewer.select("依据", "纪律检查建议书")
+        reviewer.fill("文号", doc_number)
+        reviewer.date("下发日期", issued_on)
+        reviewer.fill("整改要求", "针对低保审核把关不严问题，开展警示教育，剖析原因，完善审核制度。")
+        expect(reviewer.page.locator(".task-preview li").first).to_have_text("警示教育大会")
+        reviewer.shot("2-register-form")
+        reviewer.page.get_by_role("button", name="登记", exact=True).click()
+        expect(reviewer.page.locator(".page-title")).to_have_text(f"以案促改 · {doc_number}")
+        timeline = reviewer.page.locator(".items-timeline")
+        expect(timeline).to_contain_text("1. 警示教育大会")
+        expect(timeline).to_contain_text("7. 整改情况报告")
+        expect(reviewer.page.locator(".el-timeline-item").filter(has_text="1. 警示教育大会")).to_contain_text("办理中")
+        expect(reviewer.page.locator(".reform-decisions")).to_contain_text("王建国")
+        reform_id = int(re.search(r"/reforms/(\d+)", reviewer.page.url).group(1))
+        reviewer.shot("3-reform")
+        no_codes(reviewer)
+        reviewer.go(f"/decisions/{decision_id}")
+        expect(reviewer.page.locator(".decision-reforms")).to_contain_text(doc_number)
+
+    with browser.tab("min", pw("min")) as operator:
+        operator.page.locator(".nav-menu .el-menu-item").filter(has_text="以案促改").click()
+        expect(operator.page.locator(".page-title")).to_have_text("以案促改")
+        rows = operator.page.locator(".reforms-table .el-table__row")
+        expect(rows.filter(has_text=overdue_doc_number)).to_contain_text("红灯")     # a task past its date
+        expect(rows.filter(has_text=doc_number)).to_contain_text("绿灯")
+        operator.shot("4-list")
+        no_codes(operator)
+        rows.filter(has_text=doc_number).get_by_role("link", name=doc_number).click()
+        operator.page.locator(".items-timeline a", has_text="1. 警示教育大会").click()
+        expect(operator.page.locator(".page-title")).to_have_text("1. 警示教育大会")
+        expect(operator.page.locator(".crumbs")).to_contain_text("以案促改")
+        expect(operator.page.locator(".crumbs")).to_contain_text(doc_number)
+        operator.date("办理日期", browser.today)
+        operator.date("召开日期", browser.today)
+        operator.fill("参会范围", "全体干部职工")
+        operator.fill("参会人数", "56")
+        operator.fill("通报剖析的案例", "王建国违规办理低保案")
+        operator.shot("5-report-form")
+        operator.page.get_by_role("button", name="上报", exact=True).click()
+        operator.message("领导班子未到会")                              # the pre-check warns at once
+        expect(operator.page.locator(".page-head .el-tag").first).to_have_text("待审核")
+        operator.shot("6-reported")
+        item_url = operator.page.url
+
+    with browser.tab("shen", pw("shen")) as reviewer:
+        reviewer.page.goto(item_url)
+        expect(reviewer.page.locator(".review-panel")).to_contain_text("领导班子未到会")
+        reject = reviewer.page.locator(".reject-form")
+        reviewer.select("问题类别", "领导班子未到会", reject)
+        reviewer.date("整改期限", browser.today, reject)
+        reviewer.fill("整改要求", "单位领导班子成员到会后重新召开", reject)
+        reject.get_by_role("button", name="驳回").click()
+        reviewer.confirm()
+        reviewer.message("已驳回")
+        reviewer.shot("7-rejected")
+
+    with browser.tab("min", pw("min")) as operator:
+        operator.page.goto(item_url)
+        expect(operator.page.locator(".requirement")).to_contain_text("单位领导班子成员到会后重新召开")
+        operator.item("单位领导班子成员到会").locator(".el-switch").click()
+        expect(operator.item("单位领导班子成员到会")).to_have_class(re.compile(r"\bchanged\b"))
+        operator.shot("8-rectified")
+        operator.page.get_by_role("button", name="整改后重新上报").click()
+        expect(operator.page.locator(".page-head .el-tag").first).to_have_text("待审核")
+
+    with browser.tab("shen", pw("shen")) as reviewer:
+        reviewer.page.goto(item_url)
+        expect(reviewer.page.locator(".review-panel")).to_contain_text("第 2 轮上报")
+        reviewer.page.get_by_role("button", name="审核通过").click()
+        reviewer.confirm()
+        reviewer.message("已审核通过")
+        reviewer.go(f"/reforms/{reform_id}")
+        for opened in ("2. 专题民主生活会", "3. 剖析原因查找风险点"):
+            expect(reviewer.page.locator(".el-timeline-item").filter(has_text=opened)).to_contain_text("办理中")
+        expect(reviewer.page.locator(".el-timeline-item").filter(has_text="1. 警示教育大会")).to_contain_text("已通过")
+        with reviewer.page.expect_download() as download:
+            reviewer.page.get_by_role("button", name="生成以案促改整改报告").click()
+        name = download.value.suggested_filename
+        assert name.endswith(".docx") and "以案促改整改报告" in name, name
+        assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+        reviewer.shot("9-next-tasks-open")
+        no_codes(reviewer)
+    return {"reform_id": reform_id}

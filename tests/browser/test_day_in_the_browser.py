@@ -92,3 +92,28 @@ def test_a_390_px_wide_screen(api, browse):
     serve = item_of(api, decision, "SERVE")
     api.token("min")
     browse("phone", decision_id=decision["id"], item_id=serve["id"])
+
+
+def test_a_reform_case_from_a_decision_its_tasks_reported_rejected_and_approved(api, browse):
+    """以案促改 (issue 13): registered from the decision's page, its task timeline, a report warned by
+    the pre-check, rejected, rectified and approved, the next tasks open, the filled report; beside
+    it a reform case whose first task is long overdue shows red."""
+    from datetime import date, timedelta
+
+    decision = register(api)
+    today = date.fromisoformat(api.config["CLOCK_TODAY"])
+    late = api.post("/api/v1/reforms", "shen", json={
+        "unit_id": api.unit_id, "decision_ids": [decision["id"]], "basis": "通报", "doc_number": "东纪通〔2026〕1号",
+        "issued_on": (today - timedelta(days=100)).isoformat(), "requirements": "以案促改，整改到位"})
+    assert late.status_code == 201, late.text
+    eventually(lambda: api.get("/api/v1/reforms", "min").json()["items"], lambda rows: rows and rows[0].get("light"))
+    api.token("min")
+    result = browse("reform_flow", decision_id=decision["id"], doc_number="东纪建〔2026〕5号",
+                    issued_on=(today - timedelta(days=3)).isoformat(), overdue_doc_number="东纪通〔2026〕1号")
+    reform = api.get(f"/api/v1/reforms/{result['reform_id']}", "shen").json()
+    states = {i["code"]: i["state"] for i in reform["items"]}
+    assert states["RF_WARNING"] == "approved" and states["RF_LIFE_MEETING"] == states["RF_ANALYSIS"] == "open"
+    warning = api.get(f"/api/v1/items/{reform['items'][0]['id']}", "shen").json()
+    assert [(r["round"], r["state"]) for r in warning["reports"]] == [(1, "rejected"), (2, "approved")]
+    assert warning["reports"][1]["evidence"]["leaders_present"] is True
+    assert api.get(f"/api/v1/reforms/{late.json()['id']}", "min").json()["light"] == "red"

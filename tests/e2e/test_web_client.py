@@ -167,6 +167,9 @@ def test_the_client_keeps_no_copy_of_the_rule_books_lists():
     values = {s["type"] for s in answer["sanctions"]} | {i["name"] for i in answer["items"]} | {
         word for key, words in answer["vocabularies"].items() if key != "political_status" for word in words}
     values |= {"中共党员", "群众"} | set(checklist.problem_categories)
+    # 以案促改: the reform bases and the tasks' names are the rule book's too.
+    values |= {b["name"] for b in answer["reforms"]["bases"]} | {t["name"] for t in answer["reforms"]["tasks"]}
+    values |= {t["name_without_party_group"] for t in answer["reforms"]["tasks"] if t["name_without_party_group"]}
     values |= {f["label"] for code in checklist.fields for f in checklist.form(code)}
     # 民主党派: the contract names it as the status that needs democratic_party; 组织处理 is also
     # the label of the decision's own field org_handling.

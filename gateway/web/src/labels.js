@@ -7,6 +7,7 @@ export const UNIT_KINDS = { review: '审理室', responsible: '主体责任部�
 export const PARTNER_ROLES = { organization: '组织部门', hr: '人社部门', finance: '财政部门', united_front: '统战部门', other: '其他' };
 export const ITEM_STATES = { locked: '未开启', open: '办理中', submitted: '待审核', approved: '已通过', rejected: '已驳回' };
 export const DECISION_STATUSES = { executing: '执行中', completed: '已执行完毕' };
+export const REFORM_STATUSES = { executing: '整改中', completed: '整改完成' };
 export const LIGHTS = { green: '绿灯', yellow: '黄灯', red: '红灯' };
 export const ALERT_LEVELS = { reminder: '提醒', warning: '预警', overdue: '超期' };
 export const SANCTION_KINDS = { party: '党纪处分', government: '政务处分' };
@@ -21,7 +22,7 @@ export const LIBRARY_STATUSES = ['现行有效', '已被取代', '历史文本']
 export const EVENTS = {
   decision_registered: '处分决定登记', item_opened: '执行事项开启', item_state_changed: '执行事项状态变化',
   decision_completed: '处分决定执行完毕', item_submitted: '上报', item_approved: '审核通过', item_rejected: '驳回',
-  guidance_issued: '指导意见', extension_approved: '延期批准', deadline_reminder: '提醒', deadline_warning: '预警',
+  guidance_issued: '指导意见', extension_approved: '延期批准', reform_registered: '以案促改登记', reform_completed: '以案促改完成', deadline_reminder: '提醒', deadline_warning: '预警',
   deadline_overdue: '超期', deadline_cleared: '预警解除', notice_acknowledged: '回执',
 };
 
