@@ -61,7 +61,9 @@ test: install web
 unit: install
 	$(BIN)/pytest -q tests/unit
 
-bench: install rabbitmq
+## Every benchmark under bench/; they create vhosts through the management API, as the tests do.
+bench: install
+	@scripts/ensure-rabbitmq.sh --management
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

@@ -62,7 +62,8 @@ def whoosh_side(cases, rounds, folder):
     library.close()
     return {"jieba_load": jieba_load, "parse": parse, "build": build, "reopen": reopen,
             "cold": cold, "warm": warm, "quality": quality, "no_synonyms": no_synonyms,
-            "docs": sum(len(r.articles) + bool(r.preamble) for r in loaded.regulations.values())}
+            "docs": sum(len(r.articles) + bool(r.preamble) for r in loaded.regulations.values()),
+            "regulations": len(loaded.regulations)}
 
 
 # -- through RabbitMQ --------------------------------------------------------------------------
@@ -71,11 +72,12 @@ def rpc_side(cases, rounds, folder):
     from nameko.exceptions import UnknownService
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    from bench.bench_registration import make_vhost
+    from bench.bench_registration import make_vhost, start_case
 
     client, vhost = make_vhost()
     amqp = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
     env = dict(os.environ, AMQP_URI=amqp, LIBRARY_INDEX_DIR=str(folder))
+    case = start_case(env, tempfile.mkdtemp(prefix="bench-case-"))   # library checks the rule book's legal bases at start-up
     service = subprocess.Popen([str(ROOT / ".venv/bin/nameko"), "run", "--config", "config.yaml",
                                 "services.library.service:LibraryService"], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -92,8 +94,9 @@ def rpc_side(cases, rounds, folder):
             warm = [timed(cluster.library.search, actor, case["q"])[1]
                     for _ in range(rounds) for case in cases]
     finally:
-        service.terminate()
-        service.wait(timeout=10)
+        for proc in (service, case):
+            proc.terminate()
+            proc.wait(timeout=10)
         client.delete_vhost(vhost)
     return {"cold": cold, "warm": warm}
 
@@ -157,7 +160,7 @@ def main():
         rpc = None if args.no_rpc else rpc_side(cases, args.rounds, folder)
     fts = fts5_side(cases, args.rounds)
 
-    print(f"corpus: 32 regulations, {ours['docs']} articles; {len(cases)} labelled queries; "
+    print(f"corpus: {ours['regulations']} regulations, {ours['docs']} articles; {len(cases)} labelled queries; "
           f"{args.rounds} warm rounds; SQLite {sqlite3.sqlite_version}")
     print(f"whoosh+jieba  index build {ours['build']:.2f} s (corpus parse {ours['parse']:.2f} s, "
           f"jieba dictionary load {ours['jieba_load']:.2f} s); "

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_registration import make_vhost  # noqa: E402
+from bench.bench_registration import make_vhost, start_case  # noqa: E402
 
 LIVE = 9
 
@@ -66,7 +66,22 @@ def start_notify(workdir, vhost):
     proc = subprocess.Popen([str(ROOT / ".venv/bin/nameko"), "run", "--config", "config.yaml",
                              "services.notify.service:NotifyService"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_ready(env)
     return proc, env, create_engine(db)
+
+
+def _wait_ready(env, timeout=120):
+    """Until notify answers: it asks case for the rule book first, and an event published
+    before its queues exist would be lost."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            with rpc(env) as cluster:
+                cluster.notify.health()
+                return
+        except Exception:  # no queue yet, or no answer in time
+            time.sleep(0.5)
+    raise SystemExit("the notify service did not start")
 
 
 def rpc(env):
@@ -130,6 +145,9 @@ def main():
     args = parser.parse_args()
     rabbit, vhost = make_vhost()
     workdir = tempfile.mkdtemp(prefix="bench-notify-")
+    # notify checks the rule book's partner roles at start-up: case answers it, for every run.
+    case = start_case(dict(os.environ, AMQP_URI=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
+                           LOG_LEVEL="ERROR", PYTHONWARNINGS="ignore"), workdir)
     try:
         proc, env, engine = start_notify(workdir, vhost)
         try:
@@ -153,6 +171,8 @@ def main():
               f"10th, {dirty:7.1f}/s beside a dead 10th ({(1 - dirty / clean) * 100:.1f}% lower than alone, "
               f"{(1 - dirty / ten) * 100:.1f}% lower than beside a live one; target: under 10%)")
     finally:
+        case.terminate()
+        case.wait(timeout=10)
         rabbit.delete_vhost(vhost)
 
 

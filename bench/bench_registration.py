@@ -45,6 +45,18 @@ def make_vhost():
     return client, vhost
 
 
+def start_case(env, workdir):
+    """A case process on a fresh SQLite database, for a benchmark of another service: review,
+    deadline, notify and library ask case for the rule book when they start
+    (services/common/startup_rpc.py) and wait for it."""
+    env = dict(env, CASE_DB_URL=f"sqlite:///{workdir}/case-{uuid.uuid4().hex[:6]}.db")
+    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "services.common.migrate", "case"], env=env,
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return subprocess.Popen([str(ROOT / ".venv/bin/nameko"), "run", "--config", "config.yaml",
+                             "services.case.service:CaseService"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def make_databases(kind, workdir):
     if kind == "sqlite":
         return {key: f"sqlite:///{workdir}/{name}.db" for key, name in
