@@ -33,7 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from nameko.extensions import DependencyProvider
 from sqlalchemy import delete, func, select, update
 
-from services.common import permissions
+from services.common import metrics, permissions
 from services.common.actor import ROLES
 from services.common.clock import utcnow
 from services.common.errors import Forbidden, Unauthenticated
@@ -267,10 +267,13 @@ class Authenticator:
             .order_by(LoginFailure.at.desc()).limit(limits["LOGIN_ADDRESS_MAX_FAILURES"])).all()
         if recent and len(recent) >= limits["LOGIN_ADDRESS_MAX_FAILURES"]:
             wait = max(wait, window - (now - recent[-1]).total_seconds())
+        if wait > 0:
+            metrics.LOGIN_THROTTLED.inc()     # the caller answers 429
         return math.ceil(wait) if wait > 0 else 0
 
     def note_failure(self, username, request):
         """Record a failed attempt in the request's transaction (commit it with the audit row)."""
+        metrics.LOGIN_FAILURES.inc()
         now = utcnow()
         session = self._session
         session.execute(delete(LoginFailure).where(

@@ -23,6 +23,7 @@ import json
 import logging
 import math
 import re
+import time
 
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
@@ -31,6 +32,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 from werkzeug.exceptions import NotFound as NoRoute
 from werkzeug.wrappers import Request, Response
 
+from services.common import logs, metrics
 from services.common.errors import NotFound, PlatformError, ValidationFailed
 from services.common.schemas import MAX_ID, unsafe_character
 
@@ -40,6 +42,7 @@ API = "/api/v1"
 MAX_JSON_DEPTH = 20
 INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")   # NUL (PostgreSQL) and lone surrogates (not UTF-8)
+PROBE_ROUTES = frozenset({"health", "prometheus_metrics"})   # logged at DEBUG: probes come every few seconds
 
 
 def json_response(payload, status=200, headers=None):
@@ -85,6 +88,10 @@ class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
+    def context_data_from_headers(self, request):
+        """The worker's context data: the request's correlation id, passed on every RPC call."""
+        return {logs.KEY: getattr(request, "correlation_id", None) or logs.new_id()}
+
 
 class JsonHttpEntrypoint(HttpRequestHandler):
     server = JsonWebServer()
@@ -95,6 +102,30 @@ class JsonHttpEntrypoint(HttpRequestHandler):
         super().__init__(method, url, **kwargs)
 
     def handle_request(self, request):
+        """One request: its correlation id (``X-Request-Id``, echoed back), its metrics and
+        its one log line (``kind: http``), around :meth:`_handle_request`."""
+        started = time.perf_counter()
+        request.correlation_id = logs.request_id(request.headers.get(logs.HEADER))
+        logs.bind(service="gateway", correlation_id=request.correlation_id)
+        response = None
+        try:
+            response = self._handle_request(request)
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            status = response.status_code if response is not None else 500
+            if response is not None:
+                response.headers[logs.HEADER] = request.correlation_id
+            metrics.observe_http(self.method_name, status, elapsed)
+            level = (logging.WARNING if status >= 500 else
+                     logging.DEBUG if self.method_name in PROBE_ROUTES else logging.INFO)
+            logs.line(log, "%s %s %s %.1f ms", request.method, request.path, status, elapsed * 1000,
+                      level=level, kind="http",
+                      method=request.method, path=request.path, route=self.method_name, status=status,
+                      duration_ms=round(elapsed * 1000, 1), client=request.remote_addr)
+            logs.clear()
+
+    def _handle_request(self, request):
         limit = self.max_body or int(self.container.config.get("MAX_BODY_BYTES", 262144))
         request.max_content_length = limit  # werkzeug refuses longer chunked bodies too
         if request.content_length and request.content_length > limit:

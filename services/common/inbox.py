@@ -17,15 +17,17 @@ message back on the queue (``requeue_on_error``) after a pause, so it comes agai
 """
 import logging
 import random
+import time
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import eventlet
 from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from . import logs, metrics
 from .actor import Actor
 from .clock import utcnow
 from .errors import NotFound
@@ -49,20 +51,67 @@ def reliable_handler(source, event_type):
 
 
 def apply(uow, handler, mark, payload, work, config=None):
-    """Apply ``work()`` for one event at most once; park it if it fails. True if applied."""
+    """Apply ``work()`` for one event at most once; park it if it fails. True if applied.
+
+    Each call writes one log line (``kind: event``: the handler, the event, its outcome, how
+    long it took and how long after the event was created) and counts the outcome."""
+    previous = logs.current()
+    if isinstance(payload, dict) and payload.get(logs.KEY):
+        # A parked event tried again: it goes on under the id of the request that caused it.
+        logs.bind(**dict(previous, correlation_id=payload[logs.KEY]))
+    try:
+        return _apply(uow, handler, mark, payload, work, config)
+    finally:
+        logs.bind(**previous)
+
+
+def _apply(uow, handler, mark, payload, work, config):
     event_id = payload.get("event_id") if isinstance(payload, dict) else None
+    service = getattr(uow, "service", None) or logs.current().get("service") or "unknown"
+    started = time.perf_counter()
     if not event_id or not uow.first_time(event_id, mark):
         if not event_id:
             log.warning("%s: event without an id ignored: %r", handler, payload)
+        else:
+            _handled(service, handler, payload, "duplicate", started)
         return False
     try:
         work()
         uow.commit()
-        return True
     except Exception as exc:
         uow.rollback()
-        _park(uow, handler, mark, payload, exc, config or {})
+        outcome = _park(uow, handler, mark, payload, exc, config or {})
+        _handled(service, handler, payload, outcome, started, exc)
         return False
+    _handled(service, handler, payload, "applied", started)
+    return True
+
+
+def _handled(service, handler, payload, outcome, started, exc=None):
+    metrics.EVENTS.labels(service, handler, "failed" if outcome == "dead" else outcome).inc()
+    lag = _lag_seconds(payload)
+    if outcome == "applied" and lag is not None:
+        metrics.EVENT_LAG.labels(service, handler).observe(lag)
+    if outcome == "dead":
+        metrics.EVENT_DEAD_LETTERS.labels(service, handler).inc()
+    fields = {"kind": "event", "handler": handler, "event_type": payload.get("event_type"),
+              "event_id": payload.get("event_id"), "outcome": outcome,
+              "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
+    if lag is not None:
+        fields["lag_ms"] = round(lag * 1000, 1)
+    if exc is not None:
+        fields["error"] = type(exc).__name__
+    logs.line(log, "event %s %s by %s: %s", fields["event_type"], fields["event_id"], handler, outcome,
+              level=logging.WARNING if outcome in ("failed", "dead") else logging.INFO, **fields)
+
+
+def _lag_seconds(payload):
+    """Seconds since the event was created (its ``occurred_at``, UTC), or None."""
+    try:
+        occurred = datetime.fromisoformat(payload["occurred_at"]).replace(tzinfo=None)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return max(0.0, (utcnow() - occurred).total_seconds())
 
 
 def _park(uow, handler, mark, payload, exc, config):
@@ -71,8 +120,10 @@ def _park(uow, handler, mark, payload, exc, config):
         row = uow.session.get(FailedEvent, (payload["event_id"], handler))
         now = utcnow()
         if row is None:
+            correlation_id = logs.correlation_id()
+            kept = dict(payload, **{logs.KEY: correlation_id}) if correlation_id else payload
             row = FailedEvent(event_id=payload["event_id"], handler=handler, mark=mark,
-                              event_type=str(payload.get("event_type") or ""), payload=payload,
+                              event_type=str(payload.get("event_type") or ""), payload=kept,
                               attempts=0, first_failed_at=now)
             uow.session.add(row)
         row.attempts += 1
@@ -93,11 +144,13 @@ def _park(uow, handler, mark, payload, exc, config):
     if row.state == "dead":
         log.error("%s: event %s dead-lettered after %s attempts: %s", handler, row.event_id,
                   row.attempts, row.last_error.splitlines()[0])
-    elif quiet:
+        return "dead"
+    if quiet:
         log.info("%s: event %s parked until it applies (%s)", handler, row.event_id, exc)
-    else:
-        log.warning("%s: event %s failed (attempt %s), retried at %s: %s", handler, row.event_id,
-                    row.attempts, row.next_attempt_at, row.last_error.splitlines()[0])
+        return "deferred"
+    log.warning("%s: event %s failed (attempt %s), retried at %s: %s", handler, row.event_id,
+                row.attempts, row.next_attempt_at, row.last_error.splitlines()[0])
+    return "failed"
 
 
 def _backoff(attempts, config):
@@ -129,6 +182,7 @@ class Inbox:
             self._retry(row.handler, row.mark, row.event_id, row.payload)
 
     def _retry(self, handler, mark, event_id, payload):
+        metrics.EVENT_RETRIES.labels(self.name, handler).inc()
         getattr(self, handler)(payload)
         session = self.db.session
         if session.get(ProcessedEvent, (event_id, mark)) is not None:   # it applied this time
@@ -160,3 +214,15 @@ class Inbox:
         left = self.db.session.get(FailedEvent, (event_id, handler))
         return {"event_id": event_id, "handler": handler, "applied": left is None,
                 "state": left.state if left else "applied", "error": left.last_error if left else None}
+
+
+@metrics.probe()
+def failed_event_gauges(container):
+    """Parked events by state (the ``ix_failed_event_due`` index), for a service with an inbox."""
+    if not issubclass(container.service_cls, Inbox):
+        return
+    database = metrics.provider(container, "db")
+    with database.Session() as session:
+        counts = dict(session.execute(select(FailedEvent.state, func.count()).group_by(FailedEvent.state)).all())
+    metrics.set_gauges(metrics.FAILED_EVENTS, {(container.service_name, state): n for state, n in counts.items()},
+                       [(container.service_name, state) for state in metrics.FAILED_STATES])

@@ -19,6 +19,15 @@ A service that calls another (review → case) passes ``share=0.5``: it gives up
 gateway relays *which* service was silent rather than timing out on the caller itself.
 ``ServiceCluster`` is the same for any service by name (the gateway's ``/health``), still
 on the one reply queue of the container.
+
+Every call is timed (``platform_rpc_client_seconds{service, method, outcome}``) and carries
+the worker's context data, its correlation id included (services/common/logs.py).
+
+The container's reply queue is declared ``x-queue-type: classic`` (:class:`ClassicReplyListener`):
+on a vhost whose default queue type is quorum, nameko's durable RPC and event queues become
+quorum queues, but a reply queue belongs to one process, lives while it does (``x-expires``)
+and holds nothing worth replicating: a reply lost with its node is a timed-out call the
+client retries.  :class:`RpcProxy` is nameko's with that reply queue.
 """
 import logging
 import time
@@ -28,9 +37,11 @@ import eventlet
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import MethodProxy, ReplyListener, RpcProxy, RpcReply, get_rpc_exchange
+from nameko.rpc import MethodProxy, ReplyListener, RpcReply, get_rpc_exchange
+from nameko.rpc import RpcProxy as NamekoRpcProxy
 
-from .errors import Unavailable
+from . import metrics
+from .errors import PlatformError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +97,20 @@ def timeout_of(config, share=1.0, timeout=None):
     return max(0.1, seconds * share)
 
 
+class ClassicReplyListener(ReplyListener):
+    """nameko's reply listener, its queue pinned to the classic type whatever the vhost's default."""
+
+    def setup(self):
+        super().setup()
+        self.queue.queue_arguments = dict(self.queue.queue_arguments or {}, **{"x-queue-type": "classic"})
+
+
+class RpcProxy(NamekoRpcProxy):
+    """``nameko.rpc.RpcProxy`` answering on a classic reply queue (:class:`ClassicReplyListener`)."""
+
+    rpc_reply_listener = ClassicReplyListener()
+
+
 class TimedMethodProxy(MethodProxy):
     def __init__(self, worker_ctx, service_name, method_name, reply_listener, timeout, **options):
         options.setdefault("retry_policy", PUBLISH_RETRY)
@@ -99,22 +124,32 @@ class TimedMethodProxy(MethodProxy):
         started = time.monotonic()
         correlation_id = str(uuid.uuid4())
         timer = eventlet.Timeout(self.timeout)
+        outcome = "error"
         try:
             reply = self._publish(correlation_id, args, kwargs)
-            return reply.result()
+            result = reply.result()
+            outcome = "ok"
+            return result
         except eventlet.Timeout as exc:
             if exc is not timer:
                 raise
+            outcome = "timeout"
             log.warning("%s.%s gave no answer in %.1f s", self.service_name, self.method_name,
                         time.monotonic() - started)
             raise ServiceUnavailable.of(self.service_name) from None
         except ServiceUnavailable:
+            outcome = "unavailable"
             raise
         except Unavailable as exc:  # the callee could not reach a service of its own
+            outcome = "unavailable"
             raise ServiceUnavailable.relayed(exc, self.service_name) from None
+        except PlatformError as exc:
+            outcome = "error" if metrics.is_fault(exc) else "refused"
+            raise
         finally:
             timer.cancel()
             self.reply_listener._reply_events.pop(correlation_id, None)
+            metrics.observe_rpc(self.service_name, self.method_name, outcome, time.monotonic() - started)
 
     def call_async(self, *args, **kwargs):
         raise NotImplementedError("TimedRpcProxy calls wait for their answer, within the timeout")
@@ -192,7 +227,7 @@ class ServiceCluster(DependencyProvider):
     """``services = ServiceCluster(timeout=2)``; ``self.services["case"].health()``: any
     service by name, on the container's one reply queue (never a queue per call)."""
 
-    rpc_reply_listener = ReplyListener()
+    rpc_reply_listener = ClassicReplyListener()
 
     def __init__(self, share=1.0, timeout=None):
         self.share, self.fixed_timeout = share, timeout

@@ -5,14 +5,16 @@ reform case (以案促改) the caller may see (the case service answers NotFound
 passes through).  A template says which it is filled from (catalog ``subject``).
 """
 import logging
+import time
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.errors import ValidationFailed
 from services.common.health import HealthMixin
-from services.common.metrics import Metrics
+from services.common.metrics import LIBRARY_SEARCH_SECONDS, Metrics, is_fault
+from services.common.rpc import RpcProxy     # nameko's, answering on a classic reply queue
 from services.common.startup import BuiltAtStartup
 from services.common.startup_rpc import case_rulebook
 
@@ -45,8 +47,15 @@ class LibraryService(HealthMixin):
     @rpc
     def search(self, actor, q, category=None, status=None, regulation=None, page=1, per_page=10):
         Actor.load(actor)
-        return self.library.search(q, category=category, status=status, regulation=regulation,
-                                   page=page, per_page=per_page)
+        started, outcome = time.perf_counter(), "ok"
+        try:
+            return self.library.search(q, category=category, status=status, regulation=regulation,
+                                       page=page, per_page=per_page)
+        except Exception as exc:
+            outcome = "error" if is_fault(exc) else "refused"
+            raise
+        finally:
+            LIBRARY_SEARCH_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
     @rpc
     def list_regulations(self, actor):

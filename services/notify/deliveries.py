@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 import requests
 from prometheus_client import Counter
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
+from services.common import metrics
 from services.common.actor import Actor
 from services.common.clock import utcnow
 from services.common.errors import Conflict, NotFound, ValidationFailed
@@ -232,3 +233,29 @@ def listing(session, actor: Actor, query=None):
 def subscriptions(session, actor: Actor):
     actor.require("admin")
     return session.scalars(select(Subscription).order_by(Subscription.id)).all()
+
+
+def delivery_states(session):
+    """``({state: deliveries}, {state: subscribers})`` for the gauges: deliveries waiting and
+    dead; each subscriber ``dead`` (deliveries parked dead, until redelivered), else ``failing``
+    (its head in backoff after a failed attempt), else ``healthy``; ``inactive`` when switched off.
+    Every query reads the ``ix_delivery_due`` index (state first), never the delivered rows."""
+    waiting = dict(session.execute(select(Delivery.state, func.count()).where(
+        Delivery.state.in_(metrics.DELIVERY_STATES)).group_by(Delivery.state)).all())
+    dead = set(session.scalars(select(Delivery.subscription_id).where(Delivery.state == "dead").distinct()))
+    failing = set(session.scalars(select(Delivery.subscription_id).where(
+        Delivery.state == "pending", Delivery.attempts > 0).distinct()))
+    subscribers = {state: 0 for state in metrics.SUBSCRIBER_STATES}
+    for sub_id, active in session.execute(select(Subscription.id, Subscription.active)):
+        state = ("inactive" if not active else "dead" if sub_id in dead
+                 else "failing" if sub_id in failing else "healthy")
+        subscribers[state] += 1
+    return waiting, subscribers
+
+
+@metrics.probe("notify")
+def delivery_gauges(container):
+    with metrics.provider(container, "db").Session() as session:
+        waiting, subscribers = delivery_states(session)
+    metrics.set_gauges(metrics.DELIVERIES, waiting, metrics.DELIVERY_STATES)
+    metrics.set_gauges(metrics.SUBSCRIBERS, subscribers, metrics.SUBSCRIBER_STATES)

@@ -3,6 +3,7 @@ import re
 
 from sqlalchemy import and_, func, or_, select, true, update
 
+from services.common import metrics
 from services.common.actor import Actor
 from services.common.errors import NotFound, RuleRefused
 from services.common.schemas import load
@@ -30,7 +31,8 @@ def from_event(uow, routing, clock, source, event_type, payload):
                 event_id=payload["event_id"], event_type=event_type, kind=to.kind, unit_id=to.unit_id,
                 role=to.role, sender=route.sender, title=plain(render(route.title, texts))[:200],
                 body=plain(render(route.body, texts)), item_id=payload.get("item_id"),
-                decision_id=payload.get("decision_id"), about_unit_id=payload.get("unit_id"),
+                decision_id=payload.get("decision_id"), reform_id=payload.get("reform_id"),
+                about_unit_id=payload.get("unit_id"),
                 asks_reply=route.asks_reply, reply_due=due, created_at=clock.now())
             uow.session.add(notice)
             created.append(notice)
@@ -154,7 +156,8 @@ def remind_unanswered(uow, routing, clock):
             event_id=f"remind-{notice.id}"[:36], event_type="reply_overdue", kind=notice.kind,
             unit_id=notice.unit_id, role=notice.role, sender=template.sender,
             title=render(template.title, texts)[:200], body=render(template.body, texts),
-            item_id=notice.item_id, decision_id=notice.decision_id, about_unit_id=notice.about_unit_id,
+            item_id=notice.item_id, decision_id=notice.decision_id, reform_id=notice.reform_id,
+            about_unit_id=notice.about_unit_id,
             asks_reply=False, created_at=clock.now()))
         uow.commit()
         reminded += 1
@@ -167,3 +170,20 @@ def _visible(session, actor, notice_id):
     if notice is None:
         raise NotFound("通知不存在", {"notice_id": [str(notice_id)]})
     return notice
+
+
+def unanswered_overdue(session, today):
+    """``{partner role: notices}`` asking a reply (回执) still unanswered past their reply
+    deadline (``none`` for a notice addressed to a unit rather than a role)."""
+    rows = session.execute(select(Notice.role, func.count()).where(
+        Notice.asks_reply.is_(True), Notice.acknowledged_at.is_(None), Notice.reply_due < today)
+        .group_by(Notice.role)).all()
+    return {role or "none": count for role, count in rows}
+
+
+@metrics.probe("notify")
+def unanswered_gauges(container):
+    today = metrics.provider(container, "clock").clock.today()
+    with metrics.provider(container, "db").Session() as session:
+        counts = unanswered_overdue(session, today)
+    metrics.set_gauges(metrics.NOTICES_UNANSWERED, counts, metrics.PARTNER_ROLES)
