@@ -1,7 +1,7 @@
 """Deadline tables: one countdown per execution item, and the alerts raised."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, event
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, event, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -15,7 +15,7 @@ class Deadline(Base):
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # The item's owner in case: a decision, or the reform case of a task (以案促改).
     decision_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    reform_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    reform_id: Mapped[int | None] = mapped_column(Integer)     # indexed where set (below)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
@@ -40,9 +40,16 @@ class Deadline(Base):
     approved_on: Mapped[date | None] = mapped_column(Date)
     due_month: Mapped[int | None] = mapped_column(Integer)    # 202606: the due date's month, kept in step
 
-    # Partial in spirit: only rows with a pending threshold have a date; the sweep's cost
-    # follows the rows that cross, not the table.
-    __table_args__ = (Index("ix_deadline_next_check", "next_check_on"),)
+    # Partial indexes on the hot table (the sweep rewrites its rows): only rows with a pending
+    # threshold are in the sweep's index (a closed item leaves it), so its cost follows the rows
+    # that cross, not the table; only reform tasks are in reform_id's, so a decision's item
+    # never adds an entry to it.
+    __table_args__ = (
+        Index("ix_deadline_next_check", "next_check_on", postgresql_where=text("next_check_on IS NOT NULL"),
+              sqlite_where=text("next_check_on IS NOT NULL")),
+        Index("ix_deadline_reform_id", "reform_id", postgresql_where=text("reform_id IS NOT NULL"),
+              sqlite_where=text("reform_id IS NOT NULL")),
+    )
 
 
 class Alert(Base):
