@@ -19,10 +19,11 @@ from nameko import serialization
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import create_engine, event, insert, select, update
+from sqlalchemy import create_engine, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from . import logs, metrics
 from .clock import utcnow
 from .models import OutboxEvent, ProcessedEvent
 from .periodic import Periodic
@@ -82,16 +83,22 @@ def _outbox_row(event_type, payload):
     event_id = str(uuid.uuid4())
     now = utcnow()
     body = dict(payload, event_id=event_id, event_type=event_type, occurred_at=now.isoformat())
+    correlation_id = logs.correlation_id()
+    if correlation_id:
+        # Kept with the row, so the relay's republish carries it too; published as the
+        # ``nameko.correlation_id`` header, not in the body (services/common/logs.py).
+        body[logs.KEY] = correlation_id
     return {"id": event_id, "event_type": event_type, "payload": body, "created_at": now}
 
 
 class UnitOfWork:
     """What an entrypoint sees as ``self.db``."""
 
-    def __init__(self, session, publish):
+    def __init__(self, session, publish, service=None):
         self.session = session
         self._publish = publish
         self._pending = []
+        self.service = service      # whose database: the label of its metrics
 
     def emit(self, event_type, payload):
         """Record an event in the outbox, in the current transaction."""
@@ -161,6 +168,7 @@ class Database(DependencyProvider):
         self._relay = Periodic(self.relay_interval, self.relay_once, "outbox relay")
         self._uows = WeakKeyDictionary()
         self._published = []
+        metrics.watch_pool(id(self), self.container.service_name, self.engine)
 
     def start(self):
         if self.publishes:
@@ -170,14 +178,16 @@ class Database(DependencyProvider):
         self._relay.stop()
         if self.publishes:
             self.mark_published()
+        metrics.unwatch_pool(id(self))
         self.engine.dispose()
 
     def kill(self):
         self._relay.stop()
+        metrics.unwatch_pool(id(self))
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        uow = UnitOfWork(self.Session(), self._publish)
+        uow = UnitOfWork(self.Session(), self._publish, self.container.service_name)
         self._uows[worker_ctx] = uow
         return uow
 
@@ -194,12 +204,14 @@ class Database(DependencyProvider):
         crash before the mark means a republish, which consumers skip by event id.
         """
         for event_id, event_type, payload in rows:
+            body, headers = _with_headers(payload)
             try:
-                self._publisher.publish(payload, routing_key=event_type)
+                self._publisher.publish(body, routing_key=event_type, headers=headers)
             except Exception:  # broker hiccup: the relay retries later
                 log.exception("publishing %s %s failed; relay will retry", event_type, event_id)
                 return
             self._published.append(event_id)
+            metrics.OUTBOX_PUBLISHED.labels(self.container.service_name).inc()
 
     def mark_published(self):
         ids, self._published = self._published, []
@@ -226,6 +238,35 @@ class Database(DependencyProvider):
             self._publish(batch)
         return len(batch)
 
+
+
+def _with_headers(payload):
+    """The body as consumers know it, and the headers that carry its correlation id (nameko
+    hands the ``nameko.*`` headers to the handling worker as its context data)."""
+    correlation_id = payload.get(logs.KEY) if isinstance(payload, dict) else None
+    if not correlation_id:
+        return payload, {}
+    body = {key: value for key, value in payload.items() if key != logs.KEY}
+    return body, {f"nameko.{logs.KEY}": correlation_id}
+
+
+def database_of(container):
+    """The container's :class:`Database`, or None."""
+    return next((d for d in container.dependencies if isinstance(d, Database)), None)
+
+
+@metrics.probe()
+def outbox_gauges(container):
+    """Rows waiting in the outbox and the age of the oldest (the ``ix_outbox_unpublished`` index)."""
+    database = database_of(container)
+    if database is None or not database.publishes:
+        return
+    with database.Session() as session:
+        waiting, oldest = session.execute(select(func.count(), func.min(OutboxEvent.created_at))
+                                          .where(OutboxEvent.published_at.is_(None))).one()
+    service = container.service_name
+    metrics.OUTBOX_PENDING.labels(service).set(waiting)
+    metrics.OUTBOX_OLDEST.labels(service).set(max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0)
 
 
 def _event_publisher(config, service_name):

@@ -5,12 +5,16 @@ cost follows the items that cross a threshold, not all items.  Rows are claimed 
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances never raise one crossing
 twice; each crossing is recorded and its event written in the same transaction.
 """
+import logging
+import time
+from collections import Counter
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 import orjson
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import case, func, insert, or_, select, text, update
 
+from services.common import logs, metrics
 from services.common.actor import Actor
 from services.common.errors import NotFound, ValidationFailed
 
@@ -19,6 +23,7 @@ from .thresholds import ACTIVE, crossed, light, schedule, worst
 from .tracking import alert_of, countdown_of, reschedule
 
 FORECAST_HORIZON_DAYS = 3660   # "absurdly far" beyond about ten years
+log = logging.getLogger(__name__)
 
 
 # What a crossing may change on a countdown row, and what the sweep reads of it.
@@ -34,7 +39,7 @@ def sweep(uow, settings, today: date, batch=1000):
     (the forecast's rules too), and written back with their alerts and events: on PostgreSQL
     in one statement per batch (:data:`_WRITE_BACK`), elsewhere in one statement each.
     """
-    handled = 0
+    handled, started, crossings = 0, time.perf_counter(), Counter()
     table = Deadline.__table__
     postgres = uow.session.bind.dialect.name == "postgresql"
     while True:
@@ -47,9 +52,22 @@ def sweep(uow, settings, today: date, batch=1000):
         if rows:
             (_write_back_postgres if postgres else _write_back)(uow, rows, raised)
         uow.commit()
+        crossings.update(event_type.removeprefix("deadline_") for _, (event_type, _) in raised)
         handled += len(rows)
         if len(rows) < batch:
+            _swept(handled, crossings, time.perf_counter() - started)
             return handled
+
+
+def _swept(handled, crossings, seconds):
+    """The sweep's metrics (last run, duration, crossings by level) and its one log line."""
+    metrics.SWEEP_SECONDS.observe(seconds)
+    metrics.SWEEP_LAST_RUN.set(time.time())
+    for level, count in crossings.items():
+        metrics.SWEEP_CROSSINGS.labels(level).inc(count)
+    logs.line(log, "sweep: %s rows, %s crossings in %.1f ms", handled, sum(crossings.values()), seconds * 1000,
+              level=logging.INFO if handled else logging.DEBUG, kind="sweep", rows=handled,
+              crossings=dict(crossings), duration_ms=round(seconds * 1000, 1))
 
 
 def _write_back(uow, rows, raised):
@@ -219,3 +237,29 @@ def _view(row, settings, on, level):
             "unit_id": row.unit_id, "code": row.code, "name": row.name, "item_name": row.name, "state": row.state,
             "due_date": row.target_date.isoformat(), "level": level,
             "light": light(countdown_of(row), settings, on), "days_left": (row.target_date - on).days}
+
+
+def items_by_light(session, settings, today):
+    """``{(light, kind): count}`` of the items in play (open, rejected, submitted), in one
+    GROUP BY; the lights as :func:`thresholds.light` gives them (a submitted item is green)."""
+    warn_until = today + timedelta(days=settings.warning_days_before_due)
+    shade = case((Deadline.state.in_(ACTIVE), case((Deadline.target_date < today, "red"),
+                                                   (Deadline.target_date <= warn_until, "yellow"),
+                                                   else_="green")), else_="green")
+    kind = case((Deadline.reform_id.is_not(None), "reform"), else_="decision")
+    rows = session.execute(select(shade, kind, func.count()).where(Deadline.state.in_(ACTIVE + ("submitted",)))
+                           .group_by(shade, kind)).all()
+    return {(light_, kind_): count for light_, kind_, count in rows}
+
+
+@metrics.probe("deadline")
+def deadline_gauges(container):
+    """Items by light and kind; the sweep timer's interval (the alert allows two of them)."""
+    timer = next((e for e in container.entrypoints if e.method_name == "sweep_timer"), None)
+    if timer is not None:
+        metrics.SWEEP_INTERVAL.set(timer.interval)
+    database, settings = metrics.provider(container, "db"), metrics.provider(container, "settings")
+    clock = metrics.provider(container, "clock")
+    with database.Session() as session:
+        counts = items_by_light(session, settings.value, clock.clock.today())
+    metrics.set_gauges(metrics.ITEMS, counts, [(l, k) for l in metrics.LIGHTS for k in metrics.ITEM_KINDS])
