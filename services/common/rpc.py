@@ -34,11 +34,15 @@ import time
 import uuid
 
 import eventlet
+from kombu import Queue
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import MethodProxy, ReplyListener, RpcReply, get_rpc_exchange
+from nameko.rpc import (RPC_REPLY_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TTL, MethodProxy, ReplyListener, RpcReply,
+                        get_rpc_exchange)
 from nameko.rpc import RpcProxy as NamekoRpcProxy
+from nameko.standalone.rpc import ClusterRpcProxy as NamekoClusterRpcProxy
+from nameko.standalone.rpc import SingleThreadedReplyListener
 
 from . import metrics
 from .errors import PlatformError, Unavailable
@@ -97,12 +101,33 @@ def timeout_of(config, share=1.0, timeout=None):
     return max(0.1, seconds * share)
 
 
-class ClassicReplyListener(ReplyListener):
-    """nameko's reply listener, its queue pinned to the classic type whatever the vhost's default."""
+class _ClassicReplyQueue:
+    """``ReplyListener.setup`` with ``x-queue-type: classic`` among the queue's arguments (they
+    must be there before the listener registers: the standalone consumer declares at once)."""
 
     def setup(self):
-        super().setup()
-        self.queue.queue_arguments = dict(self.queue.queue_arguments or {}, **{"x-queue-type": "classic"})
+        reply_queue_uuid = uuid.uuid4()
+        self.routing_key = str(reply_queue_uuid)
+        self.queue = Queue(
+            RPC_REPLY_QUEUE_TEMPLATE.format(self.container.service_name, reply_queue_uuid),
+            exchange=get_rpc_exchange(self.container.config), routing_key=self.routing_key,
+            queue_arguments={"x-expires": RPC_REPLY_QUEUE_TTL, "x-queue-type": "classic"})
+        self.queue_consumer.register_provider(self)
+
+
+class ClassicReplyListener(_ClassicReplyQueue, ReplyListener):
+    """nameko's reply listener, its queue pinned to the classic type whatever the vhost's default."""
+
+
+class ClassicStandaloneReplyListener(_ClassicReplyQueue, SingleThreadedReplyListener):
+    """The standalone proxy's reply listener, its queue classic as well."""
+
+
+def ClusterRpcProxy(config, context_data=None, timeout=None):   # noqa: N802 (nameko's name)
+    """``nameko.standalone.rpc.ClusterRpcProxy`` answering on a classic reply queue (the
+    start-up calls of services/common/startup_rpc.py)."""
+    return NamekoClusterRpcProxy(config, context_data=context_data, timeout=timeout,
+                                 reply_listener_cls=ClassicStandaloneReplyListener)
 
 
 class RpcProxy(NamekoRpcProxy):

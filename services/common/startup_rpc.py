@@ -17,9 +17,8 @@ import eventlet
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
-
 from .actor import SYSTEM
+from .rpc import ClusterRpcProxy     # nameko's, on a classic reply queue
 
 log = logging.getLogger(__name__)
 

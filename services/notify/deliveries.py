@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 SUBSCRIPTION_IN, DELIVERY_QUERY = SubscriptionIn(), DeliveryQuery()
 ATTEMPTS = Counter("notify_delivery_attempts_total", "Delivery attempts by channel and outcome",
                    ["channel", "outcome"])
+for _channel in ("webhook", "email"):      # zero from the start: a rate over them exists at once
+    for _outcome in ("ok", "failed"):
+        ATTEMPTS.labels(_channel, _outcome)
 LEASE_MARGIN_SECONDS = 30     # a sender that died mid-request frees its delivery after this
 
 
