@@ -6,6 +6,7 @@ import AppLayout from './components/AppLayout.vue';
 
 const ALL = ['admin', 'reviewer', 'operator', 'partner', 'leader'];
 const UNIT_READERS = ['admin', 'reviewer', 'operator', 'leader'];
+const PEOPLE_READERS = ['reviewer', 'leader', 'admin', 'operator'];
 
 export const PAGES = [
   { path: '', name: 'home', title: '工作台', roles: ALL, component: () => import('./views/HomeView.vue') },
@@ -15,6 +16,9 @@ export const PAGES = [
   { path: 'reforms', name: 'reforms', title: '以案促改', roles: UNIT_READERS, component: () => import('./views/ReformsView.vue') },
   { path: 'reforms/new', name: 'register-reform', title: '登记以案促改', roles: ['reviewer'], component: () => import('./views/ReformRegisterView.vue') },
   { path: 'reforms/:id(\\d+)', name: 'reform', title: '以案促改', roles: UNIT_READERS, component: () => import('./views/ReformView.vue') },
+  { path: 'people', name: 'people', title: '人员查询', roles: PEOPLE_READERS, component: () => import('./views/PeopleView.vue') },
+  { path: 'people/check', name: 'people-check', title: '影响期查询', roles: ['reviewer', 'leader', 'partner'], component: () => import('./views/CheckView.vue') },
+  { path: 'people/:id(\\d+)', name: 'person', title: '人员详情', roles: PEOPLE_READERS, component: () => import('./views/PersonView.vue') },
   { path: 'items/:id(\\d+)', name: 'item', title: '执行事项', roles: UNIT_READERS, component: () => import('./views/ItemView.vue') },
   { path: 'queue', name: 'queue', title: '审核队列', roles: ['reviewer', 'leader', 'admin'], component: () => import('./views/QueueView.vue') },
   { path: 'alerts', name: 'alerts', title: '预警与超期', roles: UNIT_READERS, component: () => import('./views/AlertsView.vue') },
