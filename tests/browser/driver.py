@@ -134,8 +134,10 @@ class Browser:
 
 def main():
     spec = json.loads(sys.argv[1])
-    from tests.browser import flows
+    import importlib
 
+    # The flows of tests/browser/flows.py, or of another module of tests/browser ("module").
+    flows = importlib.import_module(f"tests.browser.{spec.get('module', 'flows')}")
     try:
         with sync_playwright() as playwright:
             result = getattr(flows, spec["flow"])(Browser(playwright, spec), **spec.get("args", {}))
