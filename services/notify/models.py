@@ -22,6 +22,7 @@ class Notice(Base):
     body: Mapped[str] = mapped_column(Text)
     item_id: Mapped[int | None] = mapped_column(Integer, index=True)
     decision_id: Mapped[int | None] = mapped_column(Integer)
+    reform_id: Mapped[int | None] = mapped_column(Integer)      # a reform case's (以案促改) notice
     about_unit_id: Mapped[int | None] = mapped_column(Integer)  # the responsible unit concerned
     asks_reply: Mapped[bool] = mapped_column(Boolean, default=False)
     reply_due: Mapped[date | None] = mapped_column(Date)

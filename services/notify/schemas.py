@@ -62,6 +62,7 @@ class NoticeOut(Schema):
     body = fields.String()
     item_id = fields.Integer()
     decision_id = fields.Integer()
+    reform_id = fields.Integer()
     about_unit_id = fields.Integer()
     link = fields.Function(lambda n: notice_link(n))
     asks_reply = fields.Boolean()
@@ -78,7 +79,9 @@ def notice_link(notice):
     """Where the web client shows what the notice is about."""
     if notice.item_id:
         return f"#/items/{notice.item_id}"
-    return f"#/decisions/{notice.decision_id}" if notice.decision_id else None
+    if notice.decision_id:
+        return f"#/decisions/{notice.decision_id}"
+    return f"#/reforms/{notice.reform_id}" if notice.reform_id else None
 
 
 class SubscriptionOut(Schema):

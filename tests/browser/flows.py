@@ -316,6 +316,12 @@ def reform_flow(browser, decision_id, doc_number, issued_on, overdue_doc_number)
         expect(reviewer.page.locator(".decision-reforms")).to_contain_text(doc_number)
 
     with browser.tab("min", pw("min")) as operator:
+        operator.go("/notices")
+        notice = operator.page.locator(".notice-card").filter(has_text=f"以案促改任务待办理（{doc_number}）").first
+        expect(notice).to_contain_text("纪律检查建议书")
+        operator.shot("4a-notice")
+        notice.get_by_role("button", name="查看以案促改").click()
+        expect(operator.page.locator(".page-title")).to_have_text(f"以案促改 · {doc_number}")
         operator.page.locator(".nav-menu .el-menu-item").filter(has_text="以案促改").click()
         expect(operator.page.locator(".page-title")).to_have_text("以案促改")
         rows = operator.page.locator(".reforms-table .el-table__row")

@@ -154,6 +154,8 @@ def test_a_reform_case_walked_from_a_decision_to_its_filled_report(district):
         titles = eventually(lambda: [n["title"] for n in api.get("/api/v1/notices", "min").json()["items"]],
                             lambda t: "执行事项已开启：警示教育大会" in t and "以案促改任务待办理（东纪建〔2026〕5号）" in t)
         assert "以案促改任务待办理（东纪建〔2026〕5号）" in titles
+        notice, = [n for n in api.get("/api/v1/notices", "min").json()["items"] if n["event_type"] == "reform_registered"]
+        assert (notice["reform_id"], notice["link"]) == (reform.id, f"#/reforms/{reform.id}")
 
         # -- the unit reports the first task; the review office rejects it; it is rectified ------------
         form = api.get(f"/api/v1/items/{reform.ids['RF_WARNING']}/checklist", "min").json()
