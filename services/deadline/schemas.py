@@ -18,6 +18,7 @@ class DeadlineOut(Schema):
     """An item's countdown as alerts and the forecast answer it (sweep._view)."""
     item_id = fields.Integer()
     decision_id = fields.Integer()
+    reform_id = fields.Integer()        # a reform task's (以案促改); decision_id is null then
     unit_id = fields.Integer()
     code = fields.String()
     name = fields.String()
