@@ -9,6 +9,9 @@ class Base(DeclarativeBase):
     pass
 
 
+ACTIVE_WHERE = "state IN ('open', 'rejected')"    # thresholds.ACTIVE: the unit must act
+
+
 class Deadline(Base):
     """倒计时 of one item, kept from events; ``next_check_on`` is what the sweep scans."""
     __tablename__ = "deadline"
@@ -49,6 +52,9 @@ class Deadline(Base):
               sqlite_where=text("next_check_on IS NOT NULL")),
         Index("ix_deadline_reform_id", "reform_id", postgresql_where=text("reform_id IS NOT NULL"),
               sqlite_where=text("reform_id IS NOT NULL")),
+        # The alerts (a unit's, in due-date order) read only the items the unit must act on.
+        Index("ix_deadline_active", "unit_id", "target_date", postgresql_where=text(ACTIVE_WHERE),
+              sqlite_where=text(ACTIVE_WHERE)),
     )
 
 

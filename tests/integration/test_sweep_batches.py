@@ -101,3 +101,47 @@ def test_a_sweep_in_batches_writes_what_the_rules_say(databases, reference):
         assert sweep(uow, SETTINGS, TODAY, batch=2) == 0
     finally:
         uow.close()
+
+
+def test_alerts_by_level_read_only_the_rows_the_rules_keep(databases):
+    """Each level asked reads fewer rows in SQL; what it answers is still the rules' (the
+    sweep's level or the light's where worse), in due-date order."""
+    from services.common.actor import Actor
+    from services.deadline.sweep import alerts
+    from services.deadline.thresholds import ACTIVE, light
+    from services.deadline.tracking import countdown_of
+
+    levels = [None, "reminder", "warning", "overdue"]
+    specs = [dict(item_id=10 + n, state=state, due=day(due), last=day(-1)) for n, (state, due) in enumerate(
+        [("open", 40), ("open", 3), ("open", -2), ("rejected", 5), ("rejected", -9), ("submitted", -3),
+         ("open", 0), ("open", 6), ("locked", 2), ("open", 30)])]
+    engine = make_engine(databases.url("deadline"))
+    Session = sessionmaker(bind=engine, expire_on_commit=False)
+    with Session() as session:
+        rows = [countdown(spec) for spec in specs]
+        for row, stored in zip(rows, [None, "reminder", "warning", "reminder", "warning", None, None, "overdue",
+                                      None, "reminder"]):
+            row.level = stored
+        session.add_all(rows)
+        session.commit()
+        rank = {None: 0, "reminder": 1, "warning": 2, "overdue": 3}
+        shade = {"red": "overdue", "yellow": "warning"}
+        expected = {}
+        for asked in levels:
+            kept = []
+            for row in sorted(rows, key=lambda r: (r.target_date, r.item_id)):
+                if row.state not in ACTIVE:
+                    continue
+                by_light = shade.get(light(countdown_of(row), SETTINGS, TODAY))
+                now = max(row.level, by_light, key=rank.get)
+                if now and (not asked or now == asked):
+                    kept.append((row.item_id, now))
+            expected[asked] = kept
+        found = {asked: [(a["item_id"], a["level"]) for a in alerts(session, SETTINGS, Actor(1, "reviewer", 1),
+                                                                     TODAY, asked)] for asked in levels}
+        unit = alerts(session, SETTINGS, Actor(2, "operator", 3), TODAY)
+        elsewhere = alerts(session, SETTINGS, Actor(2, "operator", 4), TODAY)
+    engine.dispose()
+    assert found == expected
+    assert {level for _, level in found[None]} == {"reminder", "warning", "overdue"}
+    assert [a["item_id"] for a in unit] == [item_id for item_id, _ in expected[None]] and elsewhere == []
