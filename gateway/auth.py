@@ -125,6 +125,10 @@ ROUTES = {
     "search_people": Route("person.read", "查询人员"),
     "get_person": Route("person.read", "查看人员"),
     "check_person": Route("person.check", "影响期查询"),
+    "import_template": Route("import.read", "下载批量导入模板"),
+    "import_decisions": Route("decision.import", "批量导入处分决定"),
+    "list_imports": Route("import.read", "查看批量导入记录"),
+    "get_import": Route("import.read", "查看批量导入结果"),
 }
 
 

@@ -24,6 +24,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from marshmallow import Schema, fields
 
+from services.case.import_schemas import (ImportDetailOut, ImportFormatQuery, ImportOut, ImportsQuery,
+                                          ImportUploadQuery)
 from services.case.schemas import DecisionIn, ListQuery, ReformIn, ReformListQuery
 from services.case.schemas import CheckOut, CheckQuery, PeopleQuery, PersonDetailOut, PersonRowOut
 from services.common.schemas import MAX_ID, MONEY_INTEGER_DIGITS, Money, Text
@@ -40,6 +42,7 @@ TITLE = "处分决定执行记实监督平台 API"
 VERSION = "1.0"
 OPENAPI_VERSION = "3.0.3"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR_STATUSES = {400: "输入有误（VALIDATION_FAILED，fields 指明字段）", 401: "未登录或令牌无效",
                   403: "无权进行此操作", 404: "不存在（含其他单位的记录）", 405: "该地址不支持此方法",
                   409: "冲突（状态不允许、版本过期、重复）", 422: "业务规则不允许", 429: "尝试次数过多",
@@ -54,7 +57,9 @@ class Op:
     ``query``/``body``: schema classes; ``response``: a schema class, or a media type string
     for a file (``"text/html"``…); ``status``: the success status; ``errors``: the statuses
     beyond those every route may answer (400 with input, 401, 403 with roles, 404 with ids);
-    ``extra``: responses by status that are not the error shape."""
+    ``extra``: responses by status that are not the error shape; ``body`` may be a media type
+    (a file as the body, or as multipart field ``file``); ``also``: media types the success
+    may come in besides (``format=xlsx``)."""
     summary: str
     tag: str
     response: object = None
@@ -67,6 +72,7 @@ class Op:
     description: str = ""
     multipart: bool = False
     extra: dict = field(default_factory=dict)
+    also: tuple = ()
 
 
 ANY = ()
@@ -99,7 +105,9 @@ OPERATIONS = {
     "register_decision": Op("登记处分决定", "decisions", gw.DecisionView, body=DecisionIn,
                             roles=("reviewer", "admin"), status=201, errors=(409,),
                             description="201：决定、影响期与生成的执行事项；文号重复为 409 DUPLICATE_DECISION"),
-    "list_decisions": Op("处分决定列表（本单位范围）", "decisions", gw.DecisionPageOut, query=ListQuery),
+    "list_decisions": Op("处分决定列表（本单位范围）", "decisions", gw.DecisionPageOut, query=ListQuery, also=(XLSX,),
+                         description="format=xlsx：按筛选条件导出全部处分决定（不分页），列与批量导入模板相同"
+                                     "（“处分决定”与“执行进度”两表），导出的工作簿可直接导入"),
     "get_decision": Op("处分决定详情：人员、处分、影响期、执行事项及亮灯", "decisions", gw.DecisionView),
     "get_item": Op("执行事项：历史、上报与审核、延期、协作部门回执", "decisions", gw.ItemPageOut),
     "case_statistics": Op("统计（按一个维度计数）", "statistics", gw.StatsOut, query=gw.StatsQuery,
@@ -197,6 +205,23 @@ OPERATIONS = {
     "get_person": Op("人员：跨案件的处分决定、影响期（含叠加）、执行事项与当前状态", "people", PersonDetailOut,
                      roles=("reviewer", "leader", "admin", "operator"),
                      description="其他单位的人员为 404；standing 按各用途给出是否受限、至何日与依据"),
+    # -- batch import of historic records (gateway/routes/imports.py) -------------------------
+    "import_template": Op("批量导入模板（.xlsx）", "decisions", XLSX, roles=("reviewer", "admin"),
+                          description="“处分决定”“执行进度”两表（中文表头、示例行、规则库词汇与主体责任部门的下拉列表）"
+                                      "及“填写说明”"),
+    "import_decisions": Op("批量导入历史处分决定（正文为 .xlsx）", "decisions", ImportDetailOut, body=XLSX,
+                           query=ImportUploadQuery, roles=("reviewer", "admin"), status=201, errors=(409,),
+                           description="每行按 POST /decisions 的规则校验；有误的行不写入，其余照常导入；已登记的文号跳过；"
+                                       "errors 为 [{sheet, row, column, message}]（行号为表格中的行号，列为表头文字）。"
+                                       "dry_run=true 只检查不写入（200）。文件不是 .xlsx、缺少工作表或列、为空、超过 10 MB"
+                                       "或解压后过大为 400。Idempotency-Key 标识本次导入：导入进行中可凭"
+                                       " GET /imports?request_id= 查看进度，同一请求重发则续导或返回结果"),
+    "list_imports": Op("导入记录", "decisions", gw.Schema.from_dict(
+        {"items": fields.List(fields.Nested(ImportOut)), "total": fields.Integer()}, name="ImportPageOut"),
+        query=ImportsQuery, roles=("reviewer", "admin"),
+        description="新的在前；processed 为已处理的行数（导入进行中的进度）"),
+    "get_import": Op("导入结果：计数与每行的问题", "decisions", ImportDetailOut, query=ImportFormatQuery,
+                     roles=("reviewer", "admin"), also=(XLSX,), description="format=xlsx：问题清单的 Excel 工作簿"),
     "check_person": Op("影响期查询：某日是否在影响期内，某用途是否受限、至何日、依据", "people", CheckOut,
                        query=CheckQuery, roles=("reviewer", "leader", "partner"),
                        description="purpose: promotion 晋升职务职级 | rating 考核等次 | award 评先评优 | "
@@ -365,12 +390,25 @@ def _operation(route):
     if body is not None:
         media = "multipart/form-data" if op.multipart else "application/json"
         operation["requestBody"] = {"required": True, "content": {media: {"schema": body}}}
+    elif isinstance(op.body, str) and "/" in op.body:
+        operation["requestBody"] = _file_body(op.body)
     operation["responses"][str(op.status)] = _success(_schema_of(op.response))
+    for media in op.also:
+        operation["responses"][str(op.status)].setdefault("content", {})[media] = {
+            "schema": {"type": "string", "format": "binary"}}
     for status in _error_statuses(route, op, query is not None or body is not None):
         operation["responses"][str(status)] = {"$ref": f"#/components/responses/E{status}"}
     operation["responses"]["default"] = {"$ref": "#/components/responses/Error"}
     operation["responses"].update(op.extra)
     return operation
+
+
+def _file_body(media):
+    """A file as the body: the file itself (``media``), or multipart/form-data field ``file``."""
+    binary = {"type": "string", "format": "binary"}
+    return {"required": True, "content": {
+        media: {"schema": binary},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": binary}}}}}
 
 
 def _undescribed(route):

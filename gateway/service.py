@@ -11,6 +11,7 @@ from .routes.accounts import AccountRoutes
 from .routes.deadlines import DeadlineRoutes
 from .routes.docs import DocsRoutes
 from .routes.events import EventRoutes
+from .routes.imports import ImportRoutes
 from .routes.decisions import DecisionRoutes
 from .routes.library import LibraryRoutes
 from .routes.notices import NoticeRoutes
@@ -22,7 +23,7 @@ from .routes.stats import StatsRoutes
 from .routes.web import WebRoutes
 
 class GatewayService(AccountRoutes, DecisionRoutes, ReviewRoutes, DeadlineRoutes, StatsRoutes, NoticeRoutes,
-                     PeopleRoutes, ReformRoutes,
+                     PeopleRoutes, ImportRoutes, ReformRoutes,
                      LibraryRoutes, OperationsRoutes, EventRoutes, DocsRoutes, WebRoutes):
     name = "gateway"
 

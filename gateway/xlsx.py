@@ -114,7 +114,7 @@ def _write(ws, sheet):
 
 def _append(ws, columns, record):
     ws.append([cell_value(record.get(c.key), c.kind) for c in columns])
-    row = ws.max_row
+    row = ws._current_row     # the row just appended (ws.max_row scans every cell: quadratic)
     for index, column in enumerate(columns, start=1):
         if column.kind in FORMATS:
             ws.cell(row=row, column=index).number_format = FORMATS[column.kind]

@@ -36,7 +36,13 @@ class DecisionRoutes:
     def list_decisions(self, request):
         """Decisions with their light (the worst item's, from the deadline service)."""
         actor = self.auth.actor(request)
-        page = self.case.list_decisions(actor, request.args.to_dict())
+        args = request.args.to_dict()
+        if args.get("format", "json") != "json":
+            # format=xlsx: the import's columns, so the workbook imports back (routes/imports.py)
+            from .imports import decisions_workbook
+            return decisions_workbook(self, actor, args)
+        args.pop("format", None)
+        page = self.case.list_decisions(actor, args)
         lights = self.deadline.decision_lights(actor, [d["id"] for d in page["items"]])
         for decision in page["items"]:
             decision["light"] = lights.get(str(decision["id"]), lights.get(decision["id"]))

@@ -40,14 +40,7 @@ def register_decision(uow, book, clock, actor: Actor, payload, request_id=None):
     the person, whom a concurrent registration created first (registered again, finding them).
     """
     actor.require("reviewer", "admin")
-    data = load(DECISION_IN, payload)
-    if data["decision_date"] > clock.today():
-        raise ValidationFailed("处分决定日期不能晚于今天", {"decision_date": ["不能是将来的日期"]})
-    sanctions = tuple(rules.Sanction(s["kind"], s["type"], s["months"]) for s in data["sanctions"])
-    try:
-        rules.check_sanctions(book, sanctions, data["person"]["political_status"])
-    except rules.RuleViolation as err:
-        raise ValidationFailed(err.message, {err.field: [err.message]})
+    data, sanctions = checked_registration(book, clock, payload)
     request_id = _checked_request_id(request_id)
     session = uow.session
     for _ in range(REGISTER_ATTEMPTS):
@@ -64,6 +57,22 @@ def register_decision(uow, book, clock, actor: Actor, payload, request_id=None):
                 continue  # a concurrent registration created this person: register beside it
             raise         # a constraint neither explains: a defect, not the caller's conflict
     raise Conflict("登记冲突，请重试", {"doc_number": ["并发登记冲突"]})
+
+
+def checked_registration(book, clock, payload):
+    """A registration's payload loaded and checked (DecisionIn, a decision date not in the
+    future, the sanctions the rule book allows the person): ``(data, sanctions)``, else
+    ValidationFailed naming the field.  The batch import checks each row with this too
+    (imports.py), so a row is refused exactly when ``POST /decisions`` would refuse it."""
+    data = load(DECISION_IN, payload)
+    if data["decision_date"] > clock.today():
+        raise ValidationFailed("处分决定日期不能晚于今天", {"decision_date": ["不能是将来的日期"]})
+    sanctions = tuple(rules.Sanction(s["kind"], s["type"], s["months"]) for s in data["sanctions"])
+    try:
+        rules.check_sanctions(book, sanctions, data["person"]["political_status"])
+    except rules.RuleViolation as err:
+        raise ValidationFailed(err.message, {err.field: [err.message]})
+    return data, sanctions
 
 
 def _checked_request_id(request_id):
@@ -98,6 +107,20 @@ def _person_exists(session, id_number):
 
 def _register(uow, book, clock, actor, data, sanctions, request_id):
     session = uow.session
+    decision = build_decision(session, book, clock, actor, data, sanctions, request_id)
+    session.add(decision)
+    session.flush()  # one flush: the whole aggregate, inserted in batches
+    announce_registration(uow, clock, actor, decision)
+    uow.commit()
+    return decision
+
+
+def build_decision(session, book, clock, actor, data, sanctions, request_id):
+    """The decision a registration writes, not yet in the session: its person (found by 身份证号,
+    the decision's particulars winning, or new), the impact periods stacked on the person's
+    running ones, the rule book's items with their dates.  The batch import builds every row
+    with this too (imports.py).  Nothing is added to the session: a RuleViolation (a date rule
+    the decision cannot meet) leaves at most a known person's particulars changed."""
     person = _upsert_person(session, data["person"])
     running = _running_periods(session, person, data["decision_date"])
     periods = rules.impact_periods(book, data["decision_date"], sanctions, running)
@@ -107,14 +130,15 @@ def _register(uow, book, clock, actor, data, sanctions, request_id):
     decision.periods = [_period_row(p, person) for p in periods]
     decision.items = [_item_row(plan, person.unit_id)
                       for plan in rules.plan_items(book, _facts(book, data, sanctions, periods))]
-    session.add(decision)
-    session.flush()  # one flush: the whole aggregate, inserted in batches
+    return decision
+
+
+def announce_registration(uow, clock, actor, decision):
+    """A decision just flushed: open what is ready, and say it was registered."""
     open_ready_items(uow, clock, decision, actor)
     # After opening: listeners of other events may see this one first, so it carries
     # every item's state as it now is.
     uow.emit("decision_registered", DECISION_REGISTERED.dump(decision))
-    uow.commit()
-    return decision
 
 
 def _upsert_person(session, data):

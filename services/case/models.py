@@ -179,6 +179,44 @@ class ItemTransition(Base):
     actor_role: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime)
+    # Recorded by the batch import (批量导入) of a historic decision: the item was done before
+    # the platform knew it, on the day ``at`` names; no report exists for it.
+    imported: Mapped[bool] = mapped_column(default=False)
 
     item: Mapped[ExecutionItem] = relationship(back_populates="history")
 
+
+class ImportBatch(Base):
+    """批量导入: one workbook uploaded (or its dry run), by whom and when, which file (its name
+    and SHA-256), and what came of its rows; the rows' problems are ``ImportRowError``."""
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The uploading request's Idempotency-Key: the same request again resumes or answers this one.
+    request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(16), default="running")   # running | done
+    rows: Mapped[int] = mapped_column(Integer, default=0)        # data rows of the decisions sheet
+    processed: Mapped[int] = mapped_column(Integer, default=0)   # rows handled so far, in order
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)     # 文号 already registered
+    invalid: Mapped[int] = mapped_column(Integer, default=0)     # rows in error, not written
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_by_role: Mapped[str] = mapped_column(String(16))
+    created_by_name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ImportRowError(Base):
+    """A problem of an imported workbook: the sheet, the row number the sheet shows, the
+    column's header (None: the row as a whole) and what is wrong, in Chinese."""
+    __tablename__ = "import_error"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    sheet: Mapped[str] = mapped_column(String(32))
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)

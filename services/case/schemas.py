@@ -151,6 +151,7 @@ class TransitionOut(Schema):
     actor_role = fields.String()
     reason = fields.String()
     at = fields.DateTime()
+    imported = fields.Boolean()           # recorded by the batch import: done before, no report
 
 
 class ItemOut(Schema):

@@ -5,7 +5,7 @@ from nameko.timer import timer
 
 from services.common import inbox
 from services.common.actor import SYSTEM, Actor
-from services.common.clock import Clock
+from services.common.clock import Clock, platform_zone
 from services.common.db import Database
 from services.common.health import HealthMixin
 from services.common.history import EventHistory
@@ -15,6 +15,8 @@ from services.common.schemas import load
 from services.common.startup import BuiltAtStartup
 
 from . import execution, people, reforms, statistics
+from . import imports
+from .import_schemas import ImportDetailOut, ImportOut
 from .rulebook import load_rulebook, rulebook_summary
 from .schemas import DecisionOut, DecisionSummaryOut, ItemDetailOut, ItemOut, StatsQuery
 from .schemas import CheckOut, PersonDetailOut, PersonRowOut
@@ -25,6 +27,7 @@ DECISION_OUT, SUMMARIES_OUT = DecisionOut(), DecisionSummaryOut(many=True)
 ITEM_OUT, ITEMS_OUT, ITEM_DETAIL_OUT = ItemOut(), ItemOut(many=True), ItemDetailOut()
 STATS_QUERY = StatsQuery()
 PERSON_ROWS_OUT, PERSON_OUT, CHECK_OUT = PersonRowOut(many=True), PersonDetailOut(), CheckOut()
+IMPORT_OUT, IMPORTS_OUT, IMPORT_DETAIL_OUT = ImportOut(), ImportOut(many=True), ImportDetailOut()
 REFORM_OUT, REFORM_SUMMARIES_OUT = ReformOut(), ReformSummaryOut(many=True)
 
 
@@ -37,6 +40,7 @@ class CaseService(HealthMixin, Inbox, EventHistory):
     rulebook = BuiltAtStartup(lambda config: load_rulebook(config["RULEBOOK_PATH"]))
     metrics = Metrics()
     inbox_config = Config()
+    zone = BuiltAtStartup(lambda config: platform_zone(config.get("CLOCK_TZ") or None))
 
     @rpc
     def register_decision(self, actor, payload, request_id=None):
@@ -130,6 +134,37 @@ class CaseService(HealthMixin, Inbox, EventHistory):
         query = _given(id_number=id_number, on=on, purpose=purpose)
         return CHECK_OUT.dump(people.check_person(self.db.session, Actor.load(actor), self.rulebook,
                                                   self.clock, query))
+
+    # -- batch import of historic records (批量导入, imports.py) ------------------------------
+    @rpc
+    def start_import(self, actor, meta, request_id=None):
+        """The import an upload is (``import_batch``); the same request id answers the one it made."""
+        return IMPORT_OUT.dump(imports.start_import(self.db, self.clock, actor, meta, request_id))
+
+    @rpc
+    def import_decisions(self, actor, batch_id, offset, rows, dry_run=False):
+        """Rows ``offset`` … of an import, in one transaction, each checked and registered as
+        ``register_decision`` would (a 文号 already registered is skipped); a dry run writes
+        nothing but the import's record.  ``{id, rows, processed, created, skipped, invalid}``."""
+        return imports.import_rows(self.db, self.rulebook, self.clock, actor, batch_id, offset, rows, dry_run)
+
+    @rpc
+    def finish_import(self, actor, batch_id):
+        return IMPORT_DETAIL_OUT.dump(imports.finish_import(self.db, self.clock, actor, batch_id))
+
+    @rpc
+    def list_imports(self, actor, query=None):
+        found = imports.list_imports(self.db.session, actor, query)
+        return {"items": IMPORTS_OUT.dump(found["items"]), "total": found["total"]}
+
+    @rpc
+    def get_import(self, actor, batch_id):
+        return IMPORT_DETAIL_OUT.dump(imports.get_import(self.db.session, actor, batch_id))
+
+    @rpc
+    def export_decisions(self, actor, query=None):
+        """The decisions the list's filters select, in scope, as the import workbook's rows."""
+        return imports.export_rows(self.db.session, actor, query, self.zone)
 
     @timer(interval=3600, eager=True)
     def announce_ended_periods_timer(self):

@@ -35,11 +35,13 @@ VERBS = {
     "person.check": (READ, "影响期查询"),
     "audit.verify": (READ, "校验审计链"),
     "event.read": (READ, "查看失败事件"),
+    "import.read": (READ, "查看批量导入记录"),
     "subscription.read": (READ, "查看订阅与投递"),
     "user.read": (READ, "查看用户"),
     # writes
     "account.password": (WRITE, "修改本人密码"),
     "decision.register": (WRITE, "登记处分决定"),
+    "decision.import": (WRITE, "批量导入处分决定"),
     "reform.register": (WRITE, "登记以案促改"),
     "report.submit": (WRITE, "上报执行情况"),
     "attachment.upload": (WRITE, "上传附件"),
@@ -65,7 +67,7 @@ PERMISSIONS = {
     # 审理室: registers decisions and reform cases (以案促改), reviews reports, extensions and guidance
     "reviewer": _EVERYONE | _OVERSIGHT | {"decision.register", "reform.register", "report.review",
                                           "extension.decide", "guidance.issue", "notice.read", "person.read",
-                                          "person.check"},
+                                          "person.check", "decision.import", "import.read"},
     # 主体责任部门: reports the items of its own unit
     "operator": _EVERYONE | {"report.submit", "attachment.upload", "extension.request", "notice.read",
                              "person.read", "analysis.read"},
@@ -77,7 +79,8 @@ PERMISSIONS = {
     # 系统管理员: units, users, subscriptions, the audit trail; registers decisions (imports)
     "admin": _EVERYONE | _OVERSIGHT | {"decision.register", "unit.manage", "user.manage", "user.read",
                                        "subscription.manage", "subscription.read", "audit.read",
-                                       "audit.verify", "event.read", "event.replay", "person.read"},
+                                       "audit.verify", "event.read", "event.replay", "person.read",
+                                       "decision.import", "import.read"},
     # services calling one another (never a user)
     "system": frozenset(VERBS),
 }

@@ -77,6 +77,12 @@ def decision_registered(uow, payload):
     uow.session.execute(update(Deadline).where(Deadline.decision_id == decision_id).values(
         category=facts["category"], party_type=facts["party_type"],
         government_type=facts["government_type"]))
+    # A decision of the batch import names the day each item done before it was done: that
+    # dates its completion, as review's approval dates the others (review_recorded).
+    done = [{"item_id": item["item_id"], "approved_on": date.fromisoformat(item["approved_on"])}
+            for item in payload.get("items") or () if item.get("approved_on") and item.get("item_id")]
+    if done:
+        uow.session.execute(update(Deadline), done)    # by primary key, one statement
 
 
 def on_reform_registered(uow, settings, today, payload):

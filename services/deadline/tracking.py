@@ -22,8 +22,12 @@ def reschedule(row, settings):
 
 
 def decision_registered(uow, settings, today, payload):
-    """Every item of a new decision gets its countdown."""
-    _countdowns(uow, settings, today, payload["items"], decision_id=payload["decision_id"])
+    """Every item of a new decision gets its countdown.  A time gate that had passed on the day
+    case registered the decision (``registered_on``, which the batch import of historic
+    decisions says) is not announced: case saw it open then, and opens the item itself once
+    what it awaits is approved."""
+    _countdowns(uow, settings, today, payload["items"], decision_id=payload["decision_id"],
+                registered_on=_date(payload.get("registered_on")))
 
 
 def reform_registered(uow, settings, today, payload):
@@ -35,16 +39,17 @@ def reform_registered(uow, settings, today, payload):
     _countdowns(uow, settings, today, payload.get("items") or (), reform_id=reform_id)
 
 
-def _countdowns(uow, settings, today, items, decision_id=None, reform_id=None):
+def _countdowns(uow, settings, today, items, decision_id=None, reform_id=None, registered_on=None):
     for item in items:
         if uow.session.get(Deadline, item["item_id"]) is not None:
             continue
         due = date.fromisoformat(item["due_date"])
+        opens_on = _date(item.get("opens_on"))
         row = Deadline(item_id=item["item_id"], decision_id=decision_id, reform_id=reform_id,
                        unit_id=item["unit_id"], code=item["code"], name=item["name"], state=item["state"],
                        item_version=item.get("version"), due_date=due,
-                       target_date=due, opens_on=_date(item.get("opens_on")), last_activity_on=today,
-                       warned=False, gate_reached=False)
+                       target_date=due, opens_on=opens_on, last_activity_on=today, warned=False,
+                       gate_reached=bool(opens_on and registered_on and opens_on <= registered_on))
         reschedule(row, settings)
         uow.session.add(row)
 
