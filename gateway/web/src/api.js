@@ -63,8 +63,8 @@ export function query(params) {
   return text ? `?${text}` : '';
 }
 
-async function send(method, path, { body, params, form } = {}) {
-  const headers = { Accept: 'application/json' };
+async function send(method, path, { body, params, form, headers: extra, timeout } = {}) {
+  const headers = { Accept: 'application/json', ...(extra || {}) };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   let payload;
   if (form) payload = form;
@@ -73,7 +73,7 @@ async function send(method, path, { body, params, form } = {}) {
     payload = JSON.stringify(body);
   }
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  const timer = setTimeout(() => abort.abort(), timeout || TIMEOUT_MS);
   try {
     return await fetch(BASE + path + query(params), { method, headers, body: payload, signal: abort.signal });
   } catch (err) {
@@ -120,7 +120,8 @@ function fileName(response, fallback) {
 export const api = {
   get: (path, params) => request('GET', path, { params }),
   post: (path, body) => request('POST', path, { body: body ?? {} }),
-  upload: (path, form) => request('POST', path, { form }),
+  /** ``options``: ``params``, ``headers`` (an Idempotency-Key), ``timeout`` (ms, for a long import). */
+  upload: (path, form, options) => request('POST', path, { form, ...(options || {}) }),
   /** A file the server answers (a filled template, an attachment): {blob, filename}. */
   async file(method, path, body, fallback = '文件') {
     const response = await send(method, path, body === undefined ? {} : { body });

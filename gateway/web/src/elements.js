@@ -6,6 +6,7 @@ import {
   ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElPopconfirm, ElRadio,
   ElRadioButton, ElRadioGroup, ElRow, ElSelect, ElSkeleton, ElStatistic, ElTable, ElTableColumn, ElTabPane, ElTabs,
   ElTag, ElTimeline, ElTimelineItem, ElTooltip, ElUpload, ElLoading, ElSpace, ElDivider, ElText, ElSwitch,
+  ElProgress,
 } from 'element-plus';
 
 const COMPONENTS = [
@@ -15,6 +16,7 @@ const COMPONENTS = [
   ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElPopconfirm, ElRadio,
   ElRadioButton, ElRadioGroup, ElRow, ElSelect, ElSkeleton, ElStatistic, ElTable, ElTableColumn, ElTabPane, ElTabs,
   ElTag, ElTimeline, ElTimelineItem, ElTooltip, ElUpload, ElSpace, ElDivider, ElText, ElSwitch,
+  ElProgress,
 ];
 
 export function elements(app) {

@@ -12,6 +12,7 @@ export const PAGES = [
   { path: '', name: 'home', title: '工作台', roles: ALL, component: () => import('./views/HomeView.vue') },
   { path: 'decisions', name: 'decisions', title: '处分决定', roles: UNIT_READERS, component: () => import('./views/DecisionsView.vue') },
   { path: 'decisions/new', name: 'register', title: '登记处分决定', roles: ['reviewer', 'admin'], component: () => import('./views/RegisterView.vue') },
+  { path: 'imports', name: 'imports', title: '批量导入', roles: ['reviewer', 'admin'], component: () => import('./views/ImportView.vue') },
   { path: 'decisions/:id(\\d+)', name: 'decision', title: '处分决定', roles: UNIT_READERS, component: () => import('./views/DecisionView.vue') },
   { path: 'reforms', name: 'reforms', title: '以案促改', roles: UNIT_READERS, component: () => import('./views/ReformsView.vue') },
   { path: 'reforms/new', name: 'register-reform', title: '登记以案促改', roles: ['reviewer'], component: () => import('./views/ReformRegisterView.vue') },
