@@ -205,6 +205,7 @@ def is_fault(exc):
 
 _exporting = set()
 _services = set()
+QUIET_RPC = frozenset({"health"})   # the gateway's readiness probe, every few seconds: logged at DEBUG
 
 
 class Metrics(DependencyProvider):
@@ -279,7 +280,8 @@ class Metrics(DependencyProvider):
         if isinstance(worker_ctx.entrypoint, Rpc):
             outcome = "ok" if exc_info is None else ("error" if is_fault(exc_info[1]) else "refused")
             logs.line(log, "rpc %s.%s %s %.1f ms", labels[0], labels[1], outcome, (elapsed or 0) * 1000,
-                      level=logging.WARNING if outcome == "error" else logging.INFO,
+                      level=(logging.WARNING if outcome == "error" else
+                             logging.DEBUG if labels[1] in QUIET_RPC else logging.INFO),
                       kind="rpc", method=labels[1], outcome=outcome,
                       duration_ms=round((elapsed or 0) * 1000, 1),
                       **({"error": exc_info[0].__name__} if exc_info is not None else {}))
