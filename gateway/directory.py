@@ -1,5 +1,6 @@
 """Units and users (单位与用户): the gateway's own records, as plain functions over a session."""
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from services.common.clock import utcnow
 from services.common.errors import Conflict, NotFound, RuleRefused, ValidationFailed
@@ -66,8 +67,13 @@ def create_user(session, data):
     user = User(username=data["username"], password_hash=hash_password(data["password"]),
                 name=data["name"], role=data["role"], unit_id=data.get("unit_id"),
                 active=True, created_at=utcnow())
-    session.add(user)
-    session.flush()
+    # Two requests creating one username at once both pass the check above: the unique index
+    # decides, inside a savepoint so the request's session (and its audit row) stays usable.
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise Conflict("用户名已存在", {"username": ["重复"]})
     return user
 
 

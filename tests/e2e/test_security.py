@@ -392,3 +392,20 @@ def test_users_only_in_units_of_their_kind(api, role, unit, ok):
     assert reply.status_code == (201 if ok else 400), reply.text
     if not ok:
         assert "unit_id" in reply.json()["fields"]
+
+
+def test_two_requests_creating_one_username_at_once_give_one_user_and_one_409(api):
+    """Both pass the lookup before either inserts: the unique index decides, answered as 409
+    (it was a 500), and the trail records both."""
+    import eventlet
+
+    unit = api.units["东河区民政局"]
+    for n in range(4):
+        body = {"username": f"racer{n}", "password": "racer-pw-12345", "name": "并发", "role": "operator",
+                "unit_id": unit}
+        replies = list(eventlet.GreenPool().imap(lambda _: api.post("/api/v1/users", "admin", json=body),
+                                                 range(2)))
+        assert sorted(r.status_code for r in replies) == [201, 409], [r.text for r in replies]
+    users = api.get("/api/v1/users", "admin").json()["items"]
+    assert sorted(u["username"] for u in users if u["username"].startswith("racer")) == [
+        "racer0", "racer1", "racer2", "racer3"]

@@ -11,6 +11,7 @@ def test_two_submissions_of_one_item_at_once_give_one_report_and_one_409(deploym
     """Review never imports case's errors: case's StaleVersion must still reach it as a 409
     (it was a bare RemoteError, so a 500), and only one report may be stored."""
     deployed, api = deployment("case", "review", "deadline", "notify")
+    api.token("shen"), api.token("min")        # users created once, before the concurrent part
     outcomes = []
     for n in range(6):
         decision = api.post("/api/v1/decisions", "shen", json=decision_payload(
