@@ -1,8 +1,10 @@
 """The rule book has one owner: no module outside services/case reads RULEBOOK_PATH, opens
 rulebook.yaml or imports case's code.  The others ask case (services/common/startup_rpc.py)
-or take what the events carry.  One exception: case's schema modules (``services.case.schemas``,
-``…_schemas``), the wire format of its payloads, which the gateway's OpenAPI description
-reuses; they reach no rule book."""
+or take what the events carry.  One exception: case's wire-format modules, which describe what
+crosses between case and its callers and reach no rule book: its schema modules
+(``services.case.schemas``, ``…_schemas``, reused by the gateway's OpenAPI description), the
+import workbook's columns (``import_format``, which the gateway reads and writes) and the
+身份证号 check digit (``identity``)."""
 import re
 from pathlib import Path
 
@@ -15,7 +17,8 @@ SOURCES = sorted(p for folder in ("services", "gateway") for p in (ROOT / folder
 FORBIDDEN = [
     (re.compile(r"RULEBOOK_PATH"), "reads RULEBOOK_PATH"),
     (re.compile(r"rulebook\.ya?ml"), "names case's rule-book file"),
-    (re.compile(r"^\s*(?:from|import)\s+services\.case\b(?!\.\w*schemas\b)", re.M), "imports services.case"),
+    (re.compile(r"^\s*(?:from|import)\s+services\.case\b(?!\.(?:\w*schemas|import_format|identity)\b)", re.M),
+     "imports services.case"),
     (re.compile(r"^\s*from\s+\.\.case\b", re.M), "imports case relatively"),
     (re.compile(r"""import_module\(\s*['"]services\.case"""), "imports services.case dynamically"),
 ]
@@ -35,7 +38,10 @@ def test_no_module_outside_case_reads_the_rule_book_or_imports_case(path):
     assert problems == [], f"{path.relative_to(ROOT)}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("path", sorted(CASE.glob("*schemas.py")), ids=lambda p: p.name)
+WIRE_FORMAT = sorted([*CASE.glob("*schemas.py"), CASE / "import_format.py", CASE / "identity.py"])
+
+
+@pytest.mark.parametrize("path", WIRE_FORMAT, ids=lambda p: p.name)
 def test_case_schemas_that_others_may_import_reach_no_rule_book(path):
     """Case's schema modules import only the standard library, marshmallow, services.common and
     case's plain helpers (the 身份证号 check, other schema modules), never the rule book."""
