@@ -71,6 +71,7 @@ class Vocabulary:
     items: list
     units: dict                       # normalised name -> (id, kind, name)
     responsible: list                 # names of the responsible units, for the drop-down
+    spellings: dict = field(default_factory=dict)   # vocabulary -> {header_key(word): word}
 
     @classmethod
     def of(cls, summary, units):
@@ -86,6 +87,12 @@ class Vocabulary:
             items=[i["name"] for i in summary["items"]],
             units={normalise_name(u.name): (u.id, u.kind, u.name) for u in units},
             responsible=[u.name for u in units if u.kind == "responsible"])
+
+    def spelling(self, vocabulary, text):
+        """The vocabulary's own spelling of ``text`` typed with full-width brackets or spaces."""
+        if vocabulary not in self.spellings:
+            self.spellings[vocabulary] = {header_key(word): word for word in self.lists().get(vocabulary) or ()}
+        return self.spellings[vocabulary].get(header_key(text), text)
 
     def lists(self):
         """Each drop-down's values, by the vocabulary a column names."""
@@ -386,16 +393,7 @@ def _convert(column, cell, vocab):
     if kind == "unit":
         return text
     if kind == "choice":
-        return _choice(text, vocab.lists().get(column.vocabulary) or ())
-    return text
-
-
-def _choice(text, allowed):
-    """The vocabulary's own spelling of a value typed with full-width brackets or spaces."""
-    key = header_key(text)
-    for word in allowed:
-        if header_key(word) == key:
-            return word
+        return vocab.spelling(column.vocabulary, text)
     return text
 
 

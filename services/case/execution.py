@@ -115,13 +115,14 @@ def _register(uow, book, clock, actor, data, sanctions, request_id):
     return decision
 
 
-def build_decision(session, book, clock, actor, data, sanctions, request_id):
+def build_decision(session, book, clock, actor, data, sanctions, request_id, people=None):
     """The decision a registration writes, not yet in the session: its person (found by 身份证号,
     the decision's particulars winning, or new), the impact periods stacked on the person's
     running ones, the rule book's items with their dates.  The batch import builds every row
     with this too (imports.py).  Nothing is added to the session: a RuleViolation (a date rule
-    the decision cannot meet) leaves at most a known person's particulars changed."""
-    person = _upsert_person(session, data["person"])
+    the decision cannot meet) leaves at most a known person's particulars changed.  ``people``:
+    {身份证号: Person or None} already looked up (a batch looks its people up at once)."""
+    person = _upsert_person(session, data["person"], people)
     running = _running_periods(session, person, data["decision_date"])
     periods = rules.impact_periods(book, data["decision_date"], sanctions, running)
     decision = _new_decision(clock, actor, data, person)
@@ -141,9 +142,12 @@ def announce_registration(uow, clock, actor, decision):
     uow.emit("decision_registered", DECISION_REGISTERED.dump(decision))
 
 
-def _upsert_person(session, data):
+def _upsert_person(session, data, people=None):
     """People are deduplicated by 身份证号; the latest decision's particulars win."""
-    person = session.scalar(select(Person).where(Person.id_number == data["id_number"]))
+    if people is not None and data["id_number"] in people:
+        person = people[data["id_number"]]
+    else:
+        person = session.scalar(select(Person).where(Person.id_number == data["id_number"]))
     if person is None:
         return Person(**data)
     for key, value in data.items():

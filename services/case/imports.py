@@ -211,6 +211,8 @@ def _apply(uow, book, clock, actor, chunk, grouped):
             return _progress(batch)
         raise Conflict("该批行正由另一请求导入", {"offset": [str(chunk["offset"])]})
     importer = _Rows(session, book, clock, actor, batch.id, _taken(session, chunk["rows"]), grouped)
+    if grouped:
+        importer.people = _people(session, chunk["rows"])
     outer = session.begin_nested() if chunk["dry_run"] else None
     for row in chunk["rows"]:
         importer.one(row)
@@ -241,6 +243,17 @@ def _taken(session, rows):
     return set(session.scalars(select(Decision.doc_number).where(Decision.doc_number.in_(docs))))
 
 
+def _people(session, rows):
+    """{身份证号: Person or None} of the chunk's people, looked up at once."""
+    numbers = set()
+    for row in rows:
+        person = row["payload"].get("person") if isinstance(row["payload"], dict) else None
+        if isinstance(person, dict) and isinstance(person.get("id_number"), str):
+            numbers.add(person["id_number"].strip().upper())
+    found = {p.id_number: p for p in session.scalars(select(Person).where(Person.id_number.in_(numbers)))} if numbers else {}
+    return {number: found.get(number) for number in numbers}
+
+
 def _doc_number(payload):
     value = payload.get("doc_number") if isinstance(payload, dict) else None
     return value.strip() if isinstance(value, str) and value.strip() else None
@@ -258,7 +271,8 @@ class _Rows:
         self.problems = []      # {sheet, row, column, message}
         self.events = []        # (event_type, payload), in the order the rows made them
         self.items = {rule.name: rule for rule in book.items}
-        self.group, self.people = [], set()     # built, not yet flushed; their 身份证号
+        self.group, self.grouped_people = [], set()     # built, not yet flushed; their 身份证号
+        self.people = None      # {身份证号: Person or None}, the chunk's (grouped); else each looked up
         self.history = []       # the imported transitions of the group: (item, row) until its flush
 
     def one(self, row):
@@ -281,13 +295,13 @@ class _Rows:
         if problems:
             return self._invalid(number, problems)
         id_number = data["person"]["id_number"]
-        if id_number in self.people:
+        if id_number in self.grouped_people:
             self.flush()            # the person's earlier decision first: this one stacks on it
         replay = _Replay(self, number, done)
         with self.session.no_autoflush:
             try:
                 decision = execution.build_decision(self.session, self.book, self.clock, self.actor, data,
-                                                    sanctions, f"import:{self.batch_id}:{number}")
+                                                    sanctions, f"import:{self.batch_id}:{number}", self.people)
                 misfit = replay.check(decision)
             except rules.RuleViolation as err:
                 misfit = [(DECISIONS_SHEET, number, field_of(err.field, payload), err.message)]
@@ -298,7 +312,9 @@ class _Rows:
                 self.session.add(decision)
                 replay.record(decision)
                 self.group.append((decision, replay))
-                self.people.add(id_number)
+                self.grouped_people.add(id_number)
+                if self.people is not None:
+                    self.people[id_number] = decision.person
             elif not self._one_in_savepoint(decision, replay):
                 return
         self.taken.add(data["doc_number"])
@@ -332,7 +348,7 @@ class _Rows:
         self._write_history()
         for decision, replay in self.group:
             self._announce(decision, replay)
-        self.group, self.people = [], set()
+        self.group, self.grouped_people = [], set()
 
     def _write_history(self):
         """The group's imported transitions, in one statement now its items have ids."""
