@@ -68,11 +68,13 @@ def create_user(session, data):
                 name=data["name"], role=data["role"], unit_id=data.get("unit_id"),
                 active=True, created_at=utcnow())
     # Two requests creating one username at once both pass the check above: the unique index
-    # decides, inside a savepoint so the request's session (and its audit row) stays usable.
+    # decides.  (No savepoint: on SQLite, pysqlite would commit at its RELEASE, before the
+    # request's audit row.)  The rollback leaves the session usable for the audit of the 409.
+    session.add(user)
     try:
-        with session.begin_nested():
-            session.add(user)
+        session.flush()
     except IntegrityError:
+        session.rollback()
         raise Conflict("用户名已存在", {"username": ["重复"]})
     return user
 
