@@ -12,6 +12,7 @@ class Base(DeclarativeBase):
 # A report waiting for or under review (上报待审): an item has at most one, by the database.
 LIVE_STATES = ("submitted", "approving", "rejecting")
 _LIVE = text("state IN ('submitted', 'approving', 'rejecting')")
+_WAITING = text("state = 'submitted'")     # in the review queue
 
 
 class Report(Base):
@@ -53,7 +54,14 @@ class Report(Base):
                       Index("ix_report_reviewed", "reviewed_at"),   # figures over a period
                       # One live report per item: two submissions at once cannot both be stored.
                       Index("uq_report_live_item", "item_id", unique=True,
-                            sqlite_where=_LIVE, postgresql_where=_LIVE))
+                            sqlite_where=_LIVE, postgresql_where=_LIVE),
+                      # The queue (records.queue) in its order, of the waiting reports only (about 1%
+                      # of all): all of them, with the findings' categories beside (filtering by a
+                      # finding reads the index, not the reports), and a unit's.
+                      Index("ix_report_waiting", "submitted_at", "id", postgresql_include=["finding_categories"],
+                            sqlite_where=_WAITING, postgresql_where=_WAITING),
+                      Index("ix_report_waiting_unit", "unit_id", "submitted_at", "id",
+                            sqlite_where=_WAITING, postgresql_where=_WAITING))
 
 
 class Attachment(Base):
