@@ -108,6 +108,7 @@ class ImportOut(Schema):
     skipped = fields.Integer()
     invalid = fields.Integer()
     errors_total = fields.Integer()
+    events_waiting = fields.Integer()     # its events not yet published (released once it is done)
     created_by = fields.Integer()
     created_by_name = fields.String()
     created_at = fields.DateTime()

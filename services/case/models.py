@@ -208,6 +208,18 @@ class ImportBatch(Base):
     created_by_name: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)   # its last chunk (wall clock)
+
+
+class ImportEvent(Base):
+    """An event of an imported row, held until its import is done (then moved to the outbox, in
+    order, and published): the import does not share the machine with its own events' listeners."""
+    __tablename__ = "import_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class ImportRowError(Base):

@@ -166,6 +166,11 @@ class CaseService(HealthMixin, Inbox, EventHistory):
         """The decisions the list's filters select, in scope, as the import workbook's rows."""
         return imports.export_rows(self.db.session, actor, query, self.zone)
 
+    @timer(interval=1)
+    def release_import_events_timer(self):
+        """The events of finished imports into the outbox and out, a couple of thousand a second."""
+        imports.release_events(self.db)
+
     @timer(interval=3600, eager=True)
     def announce_ended_periods_timer(self):
         """impact_period_ended for every period whose end has come (each once, whatever the

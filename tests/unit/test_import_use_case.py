@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from services.case import execution, imports
 from services.case.models import Base as CaseBase
-from services.case.models import Decision, ExecutionItem, ImpactPeriod, ImportBatch, ImportRowError, ItemTransition
+from services.case.models import (Decision, ExecutionItem, ImpactPeriod, ImportBatch, ImportEvent, ImportRowError,
+                                  ItemTransition)
 from services.case.rulebook import load_rulebook
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden
@@ -58,11 +59,15 @@ def row_in(number, n=None, progress=(), problems=(), **overrides):
 
 
 def run(uow, clock, rows, dry_run=False, actor=REVIEWER):
+    """The import of ``rows`` in chunks of three, finished, and its events released (case's timer)."""
     batch = imports.start_import(uow, clock, actor, {"filename": "历史.xlsx", "sha256": "a" * 64, "size": 100,
                                                      "rows": len(rows), "dry_run": dry_run, "user_name": "沈审理"})
     for offset in range(0, len(rows), 3):       # small chunks: several transactions
         imports.import_rows(uow, BOOK, clock, actor, batch["id"], offset, rows[offset:offset + 3], dry_run)
-    return imports.finish_import(uow, clock, actor, batch["id"])
+    result = imports.finish_import(uow, clock, actor, batch["id"])
+    while imports.release_events(uow, limit=5):
+        pass
+    return result
 
 
 def count(uow, model, *where):
@@ -210,6 +215,27 @@ def test_a_dry_run_checks_every_row_and_writes_only_the_imports_record(uow, cloc
     assert [e["column"] for e in result["errors"]] == ["身份证号"]
     assert count(uow, Decision) == count(uow, ExecutionItem) == count(uow, ItemTransition) == 0
     assert uow.events == [] and count(uow, ImportBatch) == 1
+
+
+def test_an_imports_events_are_held_until_it_is_done_then_published_in_their_order(uow, clock, monkeypatch):
+    batch = imports.start_import(uow, clock, REVIEWER, {"filename": "a.xlsx", "sha256": "b" * 64, "size": 1, "rows": 2})
+    imports.import_rows(uow, BOOK, clock, REVIEWER, batch["id"], 0, [row_in(2, progress=EXECUTED[:4])])
+    assert uow.events == [] and count(uow, ImportEvent) > 0            # written, held
+    assert imports.release_events(uow) == 0                              # the import is running
+    monkeypatch.setattr(imports, "IDLE_SECONDS", -1)                      # … unless it was left idle
+    assert imports.release_events(uow, limit=2) == 2
+    monkeypatch.setattr(imports, "IDLE_SECONDS", 600)
+    imports.import_rows(uow, BOOK, clock, REVIEWER, batch["id"], 1, [row_in(3)])
+    finished = imports.finish_import(uow, clock, REVIEWER, batch["id"])
+    assert finished["events_waiting"] == count(uow, ImportEvent) > 0
+    while imports.release_events(uow, limit=3):
+        pass
+    assert count(uow, ImportEvent) == 0
+    kinds = uow.event_types()
+    assert kinds[0] == "decision_registered" and kinds.count("decision_registered") == 2
+    first, second = [i for i, k in enumerate(kinds) if k == "decision_registered"]
+    assert kinds[1:second] == ["item_state_changed", "item_opened"] * ((second - 1) // 2)
+    assert imports.get_import(uow.session, REVIEWER, batch["id"])["events_waiting"] == 0
 
 
 def test_a_chunk_is_applied_once_and_in_order(uow, clock):
