@@ -22,8 +22,9 @@ each beside the bare nameko RPC floor measured in the same run (target: p50 with
    ping each round (the floor), p50 and p90.
 4. The plans: EXPLAIN (ANALYZE, BUFFERS) of every statement the list, the queue and the alerts
    send, as sent.
-5. ``--proposed``: the list and alerts again with the indexes the README proposes (created by
-   this script in the benchmark's database only; the services' migrations do not have them).
+5. ``--proposed``: case's reads without and with the indexes the README proposes for the list,
+   in alternating blocks (built by this script in the benchmark's database only, and dropped
+   again: case's migrations do not have them).
 """
 import argparse
 import os
@@ -406,6 +407,8 @@ def main():
             print(f"fill: {time.perf_counter() - started:.0f} s in all (target: about 600 s)", flush=True)
         decisions = args.decisions
         if args.reuse:
+            for service in SERVICES:       # the migrations added since the fill
+                migrate.upgrade(service, schema_url(base, service))
             engine = create_engine(schema_url(base, "case"), poolclass=NullPool)
             with engine.connect() as conn:
                 decisions = conn.execute(text("SELECT max(id) FROM decision")).scalar()
@@ -425,25 +428,42 @@ def main():
                     print("  " + " ".join(statement.split())[:400])
                     print("    " + "\n    ".join(lines))
         if args.proposed:
-            engine = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                for service, statements in PROPOSED.items():
-                    conn.execute(text(f'SET search_path = "{service}"'))
-                    for statement in statements:
-                        started = time.perf_counter()
-                        conn.execute(text(statement))
-                        print(f"proposed: {statement} ({time.perf_counter() - started:.1f} s)")
-                    conn.execute(text("ANALYZE"))
-            engine.dispose()
-            local = in_process(base, jobs)
-            for job in local.values():
-                job()
-            report(f"in process with the proposed indexes, {args.rounds} rounds:", interleaved(local, args.rounds))
+            proposed(base, jobs, args.rounds)
     finally:
         if args.keep or args.reuse:
             print(f"database kept: {name}")
         else:
             drop_database(name)
+
+
+def proposed(base, jobs, rounds, blocks=6):
+    """The case reads without and with the proposed indexes, in alternating blocks (each index
+    built, or dropped, between blocks), so a busy spell of the machine hits both."""
+    engine = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    case_jobs = {label: job for label, job in jobs.items() if job[0] == "case"}
+    times = {False: {}, True: {}}
+
+    def indexes(build):
+        with engine.connect() as conn:
+            for service, statements in PROPOSED.items():
+                conn.execute(text(f'SET search_path = "{service}"'))
+                for statement in statements:
+                    conn.execute(text(statement if build else f"DROP INDEX IF EXISTS {statement.split()[5]}"))
+                conn.execute(text("ANALYZE decision"))
+    for block in range(blocks):
+        with_them = block % 2 == 1
+        indexes(with_them)
+        local = in_process(base, case_jobs)
+        for job in local.values():
+            job()
+        for label, values in interleaved(local, max(1, rounds // blocks * 2)).items():
+            times[with_them].setdefault(label, []).extend(values)
+    indexes(False)
+    engine.dispose()
+    print("in process, without / with the proposed indexes (" + "; ".join(s for ss in PROPOSED.values() for s in ss)
+          + "), alternating blocks:")
+    for label in case_jobs:
+        print(f"  {label:<40} p50 {pct(times[False][label], .5):8.2f} ms  /  {pct(times[True][label], .5):8.2f} ms")
 
 
 def rpc_side(jobs, rounds, base):

@@ -9,6 +9,8 @@ a raw AMQP request/reply (kombu) and a bare nameko RPC.
 each beside its own run's floor.  ``--all-services``: review, deadline, notify and library run
 too and hear every registration (as in production).  ``--soak S``: then S seconds of
 registrations at ``--soak-clients``, each service's RSS sampled every ``--sample-seconds``.
+``--profile DIR``: py-spy (the test extra) on case and the gateway during the first client
+count, and the share of their request time by part (ORM flush, commit, publishing, SQL …).
 
 Starts its own case service, gateway and ping service (``nameko run`` subprocesses) in a
 fresh RabbitMQ vhost and fresh databases, so it never touches a running platform.
@@ -250,6 +252,9 @@ def main():
                         help="then register for this many seconds, sampling each service's RSS")
     parser.add_argument("--soak-clients", type=int, default=4)
     parser.add_argument("--sample-seconds", type=float, default=15)
+    parser.add_argument("--profile", metavar="DIR",
+                        help="py-spy the case and gateway processes during the first run's first client "
+                             "count (raw stacks in DIR) and print where their request time goes")
     args = parser.parse_args()
 
     others = ("review", "deadline", "notify", "library") if args.all_services else ()
@@ -284,6 +289,7 @@ def main():
                   f"bare nameko RPC p50 {pct(rpc, .5):.2f} ms (p99 {pct(rpc, .99):.2f}); "
                   f"load average {os.getloadavg()[0]:.1f}")
             for count in clients:
+                spies = profiled(services, args.profile) if args.profile and run == 0 and count == clients[0] else []
                 before = cpu_budget(procs)
                 latencies, rate = registrations(base, token, unit, count, args.requests, offset)
                 after = cpu_budget(procs)
@@ -295,6 +301,8 @@ def main():
                       f"p50 {pct(latencies, .5):7.2f} ms  p99 {pct(latencies, .99):7.2f} ms   "
                       f"p50 = {pct(latencies, .5) / pct(rpc, .5):4.1f}x this run's nameko floor")
                 print("      CPU per registration: " + ", ".join(f"{k} {v:.1f} ms" for k, v in spent.items()))
+                if spies:
+                    print_profiles(spies)
         if args.repeat > 1:
             print(f"medians of {args.repeat} runs (each beside its own floor):")
             median = statistics.median
@@ -318,6 +326,54 @@ def main():
             engine = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
             with engine.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{dbs["_pg_db"]}" WITH (FORCE)'))
+
+
+# What a sample of a service's stack is doing, first match wins (py-spy's raw output: one
+# line per distinct stack, frames separated by ";", then the count).
+PROFILE_PARTS = [("ORM unit of work (flush)", ("Session.flush",)),
+                 ("commit (what flush leaves)", ("Session.commit", "SessionTransaction.commit")),
+                 ("RPC request and reply (kombu, amqp)", ("MethodProxy", "Responder.send_response")),
+                 ("publishing events (kombu, amqp)", ("Database._publish", "Publisher.publish")),
+                 ("marshmallow load and dump", ("marshmallow",)),
+                 ("other SQL (queries, connection checkout, pre-ping)", ("sqlalchemy", "psycopg")),
+                 ("JSON", ("json",)),
+                 ("the rest", ("",))]
+
+
+def profile_split(path, entry):
+    """``{part: share of the samples inside ``entry``}`` and the share of all samples inside it."""
+    parts, inside, total = {}, 0, 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        total += int(count)
+        if entry not in stack:
+            continue
+        inside += int(count)
+        part = next(name for name, marks in PROFILE_PARTS if any(m in stack for m in marks))
+        parts[part] = parts.get(part, 0) + int(count)
+    return {k: v / inside for k, v in parts.items()} if inside else {}, inside / max(total, 1)
+
+
+def profiled(services, folder):
+    """py-spy recording each service process (case's first instance, the gateway) until stopped."""
+    spies = []
+    for name, proc in services:
+        if name in ("case", "gateway") and name not in [n for n, _, _ in spies]:
+            out = Path(folder) / f"{name}.txt"
+            spies.append((name, out, subprocess.Popen(
+                [str(ROOT / ".venv/bin/py-spy"), "record", "-r", "200", "-f", "raw", "-o", str(out), "-p",
+                 str(proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+    time.sleep(1)
+    return spies
+
+
+def print_profiles(spies):
+    for name, out, spy in spies:
+        spy.send_signal(2)       # SIGINT: py-spy writes its file
+        spy.wait(timeout=60)
+        parts, busy = profile_split(out, "ServiceContainer._run_worker")
+        print(f"  py-spy, {name} ({busy * 100:.0f}% of its samples in workers; {out}): " + ", ".join(
+            f"{k} {v * 100:.0f}%" for k, v in sorted(parts.items(), key=lambda kv: -kv[1])))
 
 
 def soak(base, token, unit, services, args, offset):
