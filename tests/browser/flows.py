@@ -181,14 +181,14 @@ def leader_charts(browser):
         lights.get_by_text("表格").click()
         expect(lights.locator(".el-table")).to_contain_text("东河区民政局")
         with leader.page.expect_download() as download:
-            lights.get_by_role("button", name="导出").click()
+            lights.get_by_role("button", name="导出", exact=True).click()
         assert download.value.suggested_filename == "各单位处分决定亮灯情况.csv"
         content = Path(download.value.path()).read_text(encoding="utf-8-sig")
         assert content.splitlines()[0] == "单位,红灯,黄灯,绿灯,合计" and "东河区民政局" in content
         leader.shot("3-chart-table")
         leader.go("/decisions")
         with leader.page.expect_download() as listing:
-            leader.page.locator(".page-actions").get_by_role("button", name="导出").click()
+            leader.page.locator(".page-actions").get_by_role("button", name="导出", exact=True).click()
         assert listing.value.suggested_filename == "处分决定.csv"
         leader.go("/audit")
         expect(leader.page.locator(".el-table__row").first).to_be_visible()

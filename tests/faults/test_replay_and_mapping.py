@@ -59,12 +59,12 @@ def test_a_person_created_meanwhile_by_another_registration_is_not_a_duplicate_d
     real_upsert = execution._upsert_person
     calls = []
 
-    def upsert_losing_the_race(session, data):
+    def upsert_losing_the_race(session, data, people=None):
         calls.append(data["id_number"])
         if len(calls) == 1:   # the other registration commits this person in between
             real_register(uow, BOOK, CLOCK, REVIEWER, decision_payload(2), "other-req")
             return Person(**data)   # what this one decided before the other committed
-        return real_upsert(session, data)
+        return real_upsert(session, data, people)
 
     real_register = execution.register_decision
     monkeypatch.setattr(execution, "_upsert_person", upsert_losing_the_race)
