@@ -2,7 +2,7 @@
 detail, a filtered paged list, the review queue and the alerts — in process and over RPC,
 each beside the bare nameko RPC floor measured in the same run (target: p50 within 3x).
 
-    .venv/bin/python bench/bench_reads.py [--decisions 1000000] [--rounds 40] [--keep] [--reuse DB]
+    .venv/bin/python bench/bench_reads.py [--decisions 1000000] [--rounds 25] [--keep] [--reuse DB]
                                           [--proposed]
 
 1. Fill.  One fresh database with a schema per service (case, review, deadline), each migrated
@@ -388,7 +388,7 @@ def report(title, times, floor=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     parser.add_argument("--reuse", help="a database kept by --keep: no fill")
     parser.add_argument("--proposed", action="store_true", help="also with the README's proposed indexes")

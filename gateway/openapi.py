@@ -125,7 +125,7 @@ OPERATIONS = {
                                  "经 /items/{id}、/items/{id}/reports、/reports/{id}/approve|reject 办理"),
     "reform_statistics": Op("以案促改统计：各单位未完成、已完成、按期完成、超期、有驳回", "statistics",
                             gw.ReformFiguresOut, query=gw.ReformStatsQuery,
-                            roles=("reviewer", "leader", "admin", "operator"),
+                            roles=("reviewer", "leader", "admin", "operator"), also=(XLSX,),
                             description="按下发日期统计（from/to）；operator 仅本单位；format=xlsx 返回 Excel"),
     # -- review (gateway/routes/review.py) ------------------------------------------------------
     "submit_report": Op("上报执行情况", "review", gw.ReportView, body=ReportIn, roles=("operator",),
