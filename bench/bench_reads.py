@@ -3,7 +3,7 @@ detail, a filtered paged list, the review queue and the alerts — in process an
 each beside the bare nameko RPC floor measured in the same run (target: p50 within 3x).
 
     .venv/bin/python bench/bench_reads.py [--decisions 1000000] [--rounds 25] [--keep] [--reuse DB]
-                                          [--proposed]
+                                          [--compare-indexes]
 
 1. Fill.  One fresh database with a schema per service (case, review, deadline), each migrated
    to head, filled in the database itself (INSERT … SELECT over generate_series: no rows cross
@@ -22,9 +22,9 @@ each beside the bare nameko RPC floor measured in the same run (target: p50 with
    ping each round (the floor), p50 and p90.
 4. The plans: EXPLAIN (ANALYZE, BUFFERS) of every statement the list, the queue and the alerts
    send, as sent.
-5. ``--proposed``: case's reads without and with the indexes the README proposes for the list,
-   in alternating blocks (built by this script in the benchmark's database only, and dropped
-   again: case's migrations do not have them).
+5. ``--compare-indexes``: case's reads without and with the list's indexes (migration
+   e7a3b9c1d4f2), in alternating blocks: dropped and built again between blocks, and there at
+   the end.
 """
 import argparse
 import os
@@ -156,8 +156,8 @@ FROM (SELECT n, (n - 1) * 10 + s AS id, ({CODE_ARRAY})[s] AS code, ({NAME_ARRAY}
 SEQUENCES = {"case": ("person", "decision", "sanction", "impact_period", "execution_item", "item_transition"),
              "review": ("report",)}
 
-# Indexes the README proposes for the list and the alerts (--proposed): created here only.
-PROPOSED = {
+# The list's indexes as case's migration e7a3b9c1d4f2 builds them (--compare-indexes).
+LIST_INDEXES = {
     "case": ["CREATE INDEX IF NOT EXISTS ix_decision_date_id ON decision (decision_date DESC, id DESC)",
              "CREATE INDEX IF NOT EXISTS ix_decision_unit_date_id ON decision (unit_id, decision_date DESC, id DESC)"],
 }
@@ -391,7 +391,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     parser.add_argument("--reuse", help="a database kept by --keep: no fill")
-    parser.add_argument("--proposed", action="store_true", help="also with the README's proposed indexes")
+    parser.add_argument("--compare-indexes", action="store_true", help="also without the list's indexes")
     parser.add_argument("--no-rpc", action="store_true")
     parser.add_argument("--no-plans", action="store_true")
     args = parser.parse_args()
@@ -427,8 +427,8 @@ def main():
                 for statement, lines in found:
                     print("  " + " ".join(statement.split())[:400])
                     print("    " + "\n    ".join(lines))
-        if args.proposed:
-            proposed(base, jobs, args.rounds)
+        if args.compare_indexes:
+            compare_indexes(base, jobs, args.rounds)
     finally:
         if args.keep or args.reuse:
             print(f"database kept: {name}")
@@ -436,8 +436,8 @@ def main():
             drop_database(name)
 
 
-def proposed(base, jobs, rounds, blocks=6):
-    """The case reads without and with the proposed indexes, in alternating blocks (each index
+def compare_indexes(base, jobs, rounds, blocks=6):
+    """The case reads without and with the list's indexes, in alternating blocks (each index
     built, or dropped, between blocks), so a busy spell of the machine hits both."""
     engine = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     case_jobs = {label: job for label, job in jobs.items() if job[0] == "case"}
@@ -445,10 +445,13 @@ def proposed(base, jobs, rounds, blocks=6):
 
     def indexes(build):
         with engine.connect() as conn:
-            for service, statements in PROPOSED.items():
+            for service, statements in LIST_INDEXES.items():
                 conn.execute(text(f'SET search_path = "{service}"'))
                 for statement in statements:
                     conn.execute(text(statement if build else f"DROP INDEX IF EXISTS {statement.split()[5]}"))
+                # Without them, the unit's plain index they replaced is back, as before the migration.
+                conn.execute(text("DROP INDEX IF EXISTS ix_decision_unit_id" if build
+                                  else "CREATE INDEX IF NOT EXISTS ix_decision_unit_id ON decision (unit_id)"))
                 conn.execute(text("ANALYZE decision"))
     for block in range(blocks):
         with_them = block % 2 == 1
@@ -458,9 +461,9 @@ def proposed(base, jobs, rounds, blocks=6):
             job()
         for label, values in interleaved(local, max(1, rounds // blocks * 2)).items():
             times[with_them].setdefault(label, []).extend(values)
-    indexes(False)
+    indexes(True)
     engine.dispose()
-    print("in process, without / with the proposed indexes (" + "; ".join(s for ss in PROPOSED.values() for s in ss)
+    print("in process, without / with the list's indexes (" + "; ".join(s for ss in LIST_INDEXES.values() for s in ss)
           + "), alternating blocks:")
     for label in case_jobs:
         print(f"  {label:<40} p50 {pct(times[False][label], .5):8.2f} ms  /  {pct(times[True][label], .5):8.2f} ms")

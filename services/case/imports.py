@@ -601,7 +601,8 @@ def export_rows(session, actor, query, zone):
     decisions, progress = [], []
     page = 1
     while True:
-        found, total = execution.list_decisions(session, actor, dict(params, page=page, per_page=EXPORT_PAGE))
+        found, total = execution.list_decisions(session, actor, dict(params, page=page, per_page=EXPORT_PAGE),
+                                                 with_items=True)
         if total > MAX_EXPORT:
             raise ValidationFailed(f"导出最多 {MAX_EXPORT} 条，当前筛选有 {total} 条，请缩小范围",
                                    {"format": ["导出条数过多"]})

@@ -36,7 +36,8 @@ class Decision(Base):
     __tablename__ = "decision"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(Integer, index=True)  # the responsible unit (主体责任部门)
+    # The responsible unit (主体责任部门); ix_decision_unit_date_id below leads with it.
+    unit_id: Mapped[int] = mapped_column(Integer)
     doc_number: Mapped[str] = mapped_column(String(128), unique=True)  # 文号
     decided_by: Mapped[str] = mapped_column(String(128))
     decision_date: Mapped[date] = mapped_column(Date)
@@ -57,6 +58,13 @@ class Decision(Base):
     periods: Mapped[list["ImpactPeriod"]] = relationship(order_by="ImpactPeriod.id", lazy="selectin")
     items: Mapped[list["ExecutionItem"]] = relationship(order_by="ExecutionItem.seq", lazy="selectin",
                                                         back_populates="decision")
+
+    # The list's order (newest first), nationally and within a unit: a page is read off the
+    # index instead of sorting every match (bench_reads: a unit's page 62 -> 20 ms at 1M).
+    __table_args__ = (
+        Index("ix_decision_date_id", decision_date.desc(), id.desc()),
+        Index("ix_decision_unit_date_id", unit_id, decision_date.desc(), id.desc()),
+    )
 
 
 class Sanction(Base):

@@ -2,6 +2,8 @@
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from nameko.events import event_handler
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from nameko.testing.utils import get_extension
@@ -100,6 +102,29 @@ def test_list_filters_and_pages(case):
     assert call(case, "list_decisions", REVIEWER, {"q": "张三3"})["total"] == 1
     with pytest.raises(ValidationFailed):
         call(case, "list_decisions", REVIEWER, {"per_page": "1000"})
+
+
+def test_the_list_is_newest_first_and_reads_no_items(case):
+    """A summary shows person and sanctions: the page's statements read neither the items
+    (nor their history) nor the impact periods, and the order is the indexes' order."""
+    for n, day in ((1, "2021-03-01"), (2, "2022-05-01"), (3, "2021-03-01"), (4, "2020-01-10")):
+        call(case, "register_decision", REVIEWER, decision_payload(n, decision_date=day))
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        page = call(case, "list_decisions", REVIEWER, {})
+        searched = call(case, "list_decisions", REVIEWER, {"q": "张三3", "unit_id": "2"})
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert [d["decision_date"] for d in page["items"]] == ["2022-05-01", "2021-03-01", "2021-03-01", "2020-01-10"]
+    same_day = [d["id"] for d in page["items"] if d["decision_date"] == "2021-03-01"]
+    assert same_day == sorted(same_day, reverse=True) and page["total"] == 4
+    assert all(d["person"]["name"] and d["sanctions"] for d in page["items"])
+    assert searched["total"] == 1 and searched["items"][0]["person"]["name"] == "张三3"
+    assert statements and not [s for s in statements if "execution_item" in s or "impact_period" in s]
 
 
 def test_person_is_deduplicated_and_running_period_stacks(case, platform_config):
