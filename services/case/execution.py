@@ -6,7 +6,7 @@ import logging
 from contextlib import contextmanager
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -318,8 +318,13 @@ def open_due_items(uow, clock, actor, item_ids=None):
 
 
 # -- reading, always within the actor's scope ---------------------------------------------
+# A decision as DecisionOut shows it: its items without their history (GET /items/{id} has it).
+DECISION_LOADS = (selectinload(Decision.items).lazyload(ExecutionItem.history),)
+
+
 def get_decision(session, actor: Actor, decision_id):
-    decision = session.get(Decision, decision_id) if isinstance(decision_id, int) else None
+    decision = (session.get(Decision, decision_id, options=DECISION_LOADS)
+                if isinstance(decision_id, int) else None)
     if decision is None or not actor.may_see_unit(decision.unit_id):
         raise NotFound("处分决定不存在", {"decision_id": [str(decision_id)]})
     return decision

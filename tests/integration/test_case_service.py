@@ -127,6 +127,22 @@ def test_the_list_is_newest_first_and_reads_no_items(case):
     assert statements and not [s for s in statements if "execution_item" in s or "impact_period" in s]
 
 
+def test_a_decision_reads_its_items_without_their_history(case):
+    """DecisionOut shows no item's history: reading it is a statement for nothing."""
+    registered = call(case, "register_decision", REVIEWER, decision_payload(1))
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        decision = call(case, "get_decision", REVIEWER, registered["id"])
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert decision == registered
+    assert [i["code"] for i in decision["items"]] and not [s for s in statements if "item_transition" in s]
+
+
 def test_person_is_deduplicated_and_running_period_stacks(case, platform_config):
     call(case, "register_decision", REVIEWER, decision_payload(
         1, sanctions=[{"kind": "party", "type": "警告"}]))
