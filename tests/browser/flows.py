@@ -173,7 +173,7 @@ def leader_charts(browser):
         leader.go("/stats")
         panels = leader.page.locator(".chart-panel")
         expect(panels).to_have_count(6)
-        for title in ("各单位处分决定亮灯情况", "月度纠错率", "各单位按期执行率排名", "执行事项状态分布"):
+        for title in ("各单位处分决定亮灯情况", "月度纠错率", "各单位按期办结率排名", "执行事项状态分布"):
             expect(panels.filter(has_text=title).locator("canvas").first).to_be_visible()
         leader.shot("2-charts")
         no_codes(leader)
@@ -185,6 +185,10 @@ def leader_charts(browser):
         assert download.value.suggested_filename == "各单位处分决定亮灯情况.csv"
         content = Path(download.value.path()).read_text(encoding="utf-8-sig")
         assert content.splitlines()[0] == "单位,红灯,黄灯,绿灯,合计" and "东河区民政局" in content
+        ranking = panels.filter(has_text="各单位按期办结率排名")
+        ranking.get_by_text("表格").click()
+        expect(ranking.locator(".el-table")).to_contain_text("东河区教育局")
+        expect(ranking.locator(".el-table")).to_contain_text("100")
         leader.shot("3-chart-table")
         leader.go("/decisions")
         with leader.page.expect_download() as listing:

@@ -68,11 +68,17 @@ def test_a_partner_acknowledges_its_notice(api, browse):
 def test_the_leader_sees_the_charts_with_their_tables_and_exports(api, browse):
     api.user("lingdao", "leader", "东河区纪委监委案件审理室")
     decision = register(api)
-    register(api, 2, unit=api.units["东河区教育局"])
+    other = register(api, 2, unit=api.units["东河区教育局"])
     report = api.post(f"/api/v1/items/{item_of(api, decision, 'SERVE')['id']}/reports", "min",
                       json={"performed_on": "2026-06-01", "evidence": SERVE})
     api.post(f"/api/v1/reports/{report.json()['id']}/reject", "shen",
              json={"problem": "证明材料不全", "requirement": "补充回执", "rectify_by": "2026-06-25"})
+    # One item approved in time, so the ranking by on-time rate has a unit to rank.
+    api.user("jiaoyu", "operator", "东河区教育局")
+    served = api.post(f"/api/v1/items/{item_of(api, other, 'SERVE')['id']}/reports", "jiaoyu",
+                      json={"performed_on": "2026-06-01", "evidence": SERVE})
+    assert served.status_code == 201, served.text
+    api.post(f"/api/v1/reports/{served.json()['id']}/approve", "shen", json={})
     browse("leader_charts")
 
 

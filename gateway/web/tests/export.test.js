@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { toCsv } from '../src/export.js';
 import { snippetParts, countdownText } from '../src/format.js';
 import { describeRequest, outcomeText } from '../src/logic/audit.js';
-import { lightsByUnit, onTimeRanking } from '../src/logic/stats.js';
 
 describe('exports and words', () => {
   it('write CSV that Excel reads, quoting what needs it', () => {
@@ -19,9 +18,5 @@ describe('exports and words', () => {
   });
   it('count down from the server\'s days', () => {
     expect([countdownText(3), countdownText(0), countdownText(-2)]).toEqual(['剩余 3 天', '今日到期', '已超期 2 天']);
-  });
-  it('rank units by decisions without a red light', () => {
-    const rows = lightsByUnit([{ unit_id: 1, light: 'red' }, { unit_id: 1, light: 'green' }, { unit_id: 2, light: 'green' }], (id) => `单位${id}`);
-    expect(onTimeRanking(rows).map((r) => [r.unit, r.rate, r.rank])).toEqual([['单位2', 1, 1], ['单位1', 0.5, 2]]);
   });
 });
