@@ -14,7 +14,7 @@ from services.common.clock import Clock
 from services.common.errors import ValidationFailed
 from services.common.health import HealthMixin
 from services.common.metrics import LIBRARY_SEARCH_SECONDS, Metrics, is_fault
-from services.common.rpc import RpcProxy     # nameko's, answering on a classic reply queue
+from services.common.rpc import TimedRpcProxy   # nameko's, bounded, answering on a classic reply queue
 from services.common.startup import BuiltAtStartup
 from services.common.startup_rpc import case_rulebook
 
@@ -41,8 +41,10 @@ class LibraryService(HealthMixin):
     library = BuiltAtStartup(open_library, close=Library.close)
     clock = Clock()
     metrics = Metrics()
-    case = RpcProxy("case")
-    review = RpcProxy("review")     # what the tasks' reports said, for a reform case's report
+    # Bounded at half of RPC_TIMEOUT_SECONDS, as review's: a silent case or review is a 503
+    # naming it before the gateway's own wait for library runs out.
+    case = TimedRpcProxy("case", share=0.5)
+    review = TimedRpcProxy("review", share=0.5)   # what the tasks' reports said, for a reform case's report
 
     @rpc
     def search(self, actor, q, category=None, status=None, regulation=None, page=1, per_page=10):

@@ -101,17 +101,25 @@ def test_a_silent_service_is_a_503_naming_it_and_the_name_survives_a_relay():
     assert ServiceUnavailable.relayed(Unavailable("别的"), "review").service == "review"
 
 
-def test_every_rpc_the_gateway_and_review_make_is_bounded():
-    """A route mixin that declares a plain RpcProxy under a new name would wait forever again."""
+def test_every_rpc_a_service_makes_is_bounded():
+    """A route mixin or a service that declares a plain RpcProxy would wait forever again
+    (library's did, until 2026-12-01)."""
     import inspect
 
     from nameko.rpc import RpcProxy
 
     from gateway.service import GatewayService
+    from services.case.service import CaseService
     from services.common.rpc import TimedRpcProxy
+    from services.deadline.service import DeadlineService
+    from services.library.service import LibraryService
+    from services.notify.service import NotifyService
     from services.review.service import ReviewService
 
-    for service in (GatewayService, ReviewService):
+    callers = 0
+    for service in (GatewayService, ReviewService, LibraryService, CaseService, DeadlineService, NotifyService):
         proxies = {name: dep for name, dep in inspect.getmembers(service) if isinstance(dep, RpcProxy)}
         untimed = [name for name, dep in proxies.items() if not isinstance(dep, TimedRpcProxy)]
-        assert proxies and not untimed, f"{service.__name__}: {untimed} wait with no timeout"
+        callers += bool(proxies)
+        assert not untimed, f"{service.__name__}: {untimed} wait with no timeout"
+    assert callers >= 3
