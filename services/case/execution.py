@@ -6,8 +6,8 @@ import logging
 from contextlib import contextmanager
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.common.actor import Actor
