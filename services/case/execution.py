@@ -339,9 +339,9 @@ def get_item(session, actor: Actor, item_id):
 
 def list_decisions(session, actor: Actor, query, with_items=False):
     """A page of the decisions the filters select, newest first, and how many there are.
-    A summary shows the person and the sanctions only, so the page loads neither the items
-    (with their history) nor the impact periods unless ``with_items`` (the export needs the
-    items); the count joins the person only when searching by name."""
+    A summary shows the person and the sanctions only, so the page loads no impact periods, and
+    no items (with their history) unless ``with_items`` (the export writes the items' progress);
+    the count joins the person only when searching by name."""
     params = load(LIST_QUERY, query or {})
     conditions = _list_conditions(params)
     searched = select(Decision)
@@ -352,9 +352,9 @@ def list_decisions(session, actor: Actor, query, with_items=False):
     total = session.scalar(select(func.count()).select_from(matches.with_only_columns(Decision.id).subquery()))
     # The order is the indexes' (ix_decision_date_id, ix_decision_unit_date_id): a page is read
     # off an index instead of sorting every match.
-    stmt = matches.order_by(Decision.decision_date.desc(), Decision.id.desc())
+    stmt = matches.order_by(Decision.decision_date.desc(), Decision.id.desc()).options(lazyload(Decision.periods))
     if not with_items:
-        stmt = stmt.options(lazyload(Decision.items), lazyload(Decision.periods))
+        stmt = stmt.options(lazyload(Decision.items))
     page = session.scalars(stmt.offset((params["page"] - 1) * params["per_page"])
                            .limit(params["per_page"])).unique().all()
     return page, total
