@@ -115,7 +115,11 @@ def test_a_unit_mailbox_gets_the_notice_in_chinese_with_a_link_and_a_refusal_is_
     assert message["To"] == "minzheng@example.org" and message["Subject"] == "执行事项已开启：归档"
     text = message.get_content()
     assert "2021-04-01" in text and "https://jiandu.example/#/items/11" in text
-    delivery, = call(notify, "deliveries", ADMIN, {"status": "delivered"})["items"]
+    # The server has the message before notify records the delivery (its commit follows the
+    # SMTP reply): wait for the record rather than race it.
+    delivered = eventually(lambda: call(notify, "deliveries", ADMIN, {"status": "delivered"})["items"],
+                           lambda found: found, timeout=10)
+    delivery, = delivered
     assert delivery["attempts"] == 2 and message["X-Platform-Delivery"] == delivery["id"]
 
 
