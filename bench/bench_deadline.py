@@ -18,22 +18,21 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.pg import drop_database, fresh_database  # noqa: E402
 
 from services.common import migrate  # noqa: E402
 from services.common.db import UnitOfWork, make_engine  # noqa: E402
 from services.deadline.sweep import sweep  # noqa: E402
 from services.deadline.thresholds import Settings  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 TODAY = date(2026, 11, 24)
 SETTINGS = Settings(10, 5, 1)
 FILL = """
@@ -47,24 +46,8 @@ FROM (SELECT n, CASE WHEN n % :every = 0 THEN DATE '2026-11-14'          -- idle
 """
 
 
-def fresh_database():
-    name = f"bench_deadline_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(name):
-    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def measure(size, crossing):
-    name, url = fresh_database()
+    name, url = fresh_database("bench_deadline")
     try:
         migrate.upgrade("deadline", url)
         engine = make_engine(url)

@@ -29,12 +29,10 @@ each beside the bare nameko RPC floor measured in the same run (target: p50 with
 import argparse
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -45,12 +43,13 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pg import PG_ADMIN, drop_database, fresh_database  # noqa: E402
+
 from bench.bench_registration import make_vhost, pct  # noqa: E402
 from services.common import migrate  # noqa: E402
 from services.common.actor import Actor  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 TODAY = date(2026, 6, 30)
 UNITS = 300
 SERVICES = ("case", "review", "deadline")
@@ -168,22 +167,6 @@ def schema_url(base, service):
 
 
 # -- fill ---------------------------------------------------------------------------------------
-def fresh_database():
-    name = f"bench_reads_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(name):
-    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def fill(base, decisions):
     engine = create_engine(base, poolclass=NullPool)
     with engine.begin() as conn:
@@ -398,7 +381,7 @@ def main():
     if args.reuse:
         name, base = args.reuse, PG_ADMIN.rsplit("/", 1)[0] + "/" + args.reuse
     else:
-        name, base = fresh_database()
+        name, base = fresh_database("bench_reads")
     try:
         if not args.reuse:
             print(f"filling {name}: {args.decisions:,} decisions, {args.decisions * 10:,} items", flush=True)

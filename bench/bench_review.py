@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from bench.bench_deadline import drop_database, fresh_database  # noqa: E402
+from bench.pg import drop_database, fresh_database  # noqa: E402
 from bench.bench_registration import make_vhost, nameko_rpc_floor, pct  # noqa: E402
 from services.common import migrate  # noqa: E402
 from services.common.actor import Actor  # noqa: E402
@@ -72,7 +72,7 @@ def timed(repeat, call):
 
 
 def measure(size, repeat):
-    name, url = fresh_database()
+    name, url = fresh_database("bench_review")
     try:
         migrate.upgrade("review", url)
         engine = make_engine(url)

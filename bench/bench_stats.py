@@ -30,12 +30,13 @@ import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.pg import drop_database, fresh_database  # noqa: E402
 
 from nameko.rpc import rpc  # noqa: E402
 
@@ -47,7 +48,6 @@ from services.deadline import projection, statistics  # noqa: E402
 from services.deadline.statistics import Vocabulary  # noqa: E402
 from services.deadline.thresholds import Settings  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 RABBIT_API = "http://guest:guest@127.0.0.1:15672"
 TODAY = date(2026, 6, 30)
 SETTINGS = Settings(10, 5, 1)
@@ -116,22 +116,6 @@ FROM (SELECT g, DATE '2023-07-01' + (g * 1095 / 8000) AS day FROM generate_serie
 UPDATE stat_decision SET completed = true
 WHERE decision_id NOT IN (SELECT decision_id FROM deadline WHERE state <> 'approved')"""),
 ]
-
-
-def fresh_database():
-    name = f"bench_stats_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(name):
-    admin = create_engine(PG_ADMIN, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def fill(engine, decisions, units):
@@ -411,7 +395,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     args = parser.parse_args()
     began = time.perf_counter()
-    name, url = fresh_database()
+    name, url = fresh_database("bench_stats")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine is shared: compare each "
           f"figure with the floor of its own run)")
     print(f"database {name}: {args.decisions:,} decisions, {args.decisions * 10:,} items, {args.units} units, "

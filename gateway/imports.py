@@ -331,17 +331,22 @@ def _cell_problems(reader, number, cells):
     return problems
 
 
-def _decision_row(reader, number, cells, vocab):
+def _converted(reader, number, cells, sheet, vocab):
+    """A row's cells as values by field, and the problems of the cells that are none."""
     problems = _cell_problems(reader, number, cells)
     values = {}
     for field_name, cell in cells.items():
         if field_name in problems:
             continue
-        column = BY_FIELD[DECISIONS_SHEET][field_name]
         try:
-            values[field_name] = _convert(column, cell, vocab)
+            values[field_name] = _convert(BY_FIELD[sheet][field_name], cell, vocab)
         except _CellProblem as problem:
             problems[field_name] = f"单元格 {cell.coordinate}：{problem}"
+    return values, problems
+
+
+def _decision_row(reader, number, cells, vocab):
+    values, problems = _converted(reader, number, cells, DECISIONS_SHEET, vocab)
     payload, more = _payload(values, vocab)
     for field_name, message in more.items():
         problems.setdefault(field_name, message)
@@ -350,16 +355,7 @@ def _decision_row(reader, number, cells, vocab):
 
 
 def _progress_row(reader, number, cells, vocab):
-    problems = _cell_problems(reader, number, cells)
-    values = {}
-    for field_name, cell in cells.items():
-        if field_name in problems:
-            continue
-        column = BY_FIELD[PROGRESS_SHEET][field_name]
-        try:
-            values[field_name] = _convert(column, cell, vocab)
-        except _CellProblem as problem:
-            problems[field_name] = f"单元格 {cell.coordinate}：{problem}"
+    values, problems = _converted(reader, number, cells, PROGRESS_SHEET, vocab)
     doc_problem = problems.pop("doc_number", None)
     performed = values.get("performed_on")
     entry = {"row": number, "item": values.get("item"), "cycle": values.get("cycle"),
